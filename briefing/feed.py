@@ -1,0 +1,552 @@
+"""A podcast feed (RSS 2.0 + iTunes + Podcasting 2.0) of the briefings in one directory.
+
+Every audio file in the directory is one episode; its tags (title, recording date, summary
+points, cover) and the transcript and chapter files beside it fill in the item. The feed is
+rewritten from scratch each time, so it must come out the same for unchanged files: podcast
+apps key episodes on the guid and would show duplicates if it drifted.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import os
+import re
+import tempfile
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import mutagen
+from mutagen.flac import Picture
+from mutagen.id3 import ID3
+from mutagen.mp4 import MP4Tags
+
+from briefing import __version__
+from briefing.errors import InputError, OutputError
+
+FEED_NAME = "feed.xml"
+
+AUDIO_TYPES: dict[str, str] = {
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".ogg": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".wav": "audio/wav",
+    ".flac": "audio/flac",
+}
+
+# Sidecar suffix -> (MIME type, rel). rel="captions" tells apps the file is timed and can be
+# shown as captions; the plain transcript is only readable text.
+TRANSCRIPT_TYPES: dict[str, tuple[str, str | None]] = {
+    ".vtt": ("text/vtt", "captions"),
+    ".srt": ("application/x-subrip", "captions"),
+    ".txt": ("text/plain", None),
+}
+CHAPTERS_SUFFIX = ".chapters.json"
+CHAPTERS_TYPE = "application/json+chapters"
+
+# A cover copied in by the user wins over one extracted from a briefing.
+COVER_NAMES = ("cover.png", "cover.jpg", "cover.jpeg")
+
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+
+# Fixed by the Podcasting 2.0 spec, so any tool derives the same podcast:guid from a feed URL.
+_PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+# Our own namespace for item guids; changing it would make every app re-download everything.
+_ITEM_GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "briefing:feed-item")
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+for _prefix, _uri in (
+    ("itunes", ITUNES_NS),
+    ("podcast", PODCAST_NS),
+    ("atom", ATOM_NS),
+    ("content", CONTENT_NS),
+):
+    ET.register_namespace(_prefix, _uri)
+
+
+@dataclass(frozen=True)
+class Sidecar:
+    """A file beside a briefing that the feed links to (transcript or chapters)."""
+
+    path: Path
+    mime: str
+    rel: str | None = None
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """One episode as read from its audio file and the files beside it."""
+
+    audio: Path
+    mime: str
+    size: int
+    title: str
+    artist: str | None
+    album: str | None
+    published: datetime  # always timezone-aware
+    duration: float  # seconds
+    points: tuple[str, ...]
+    guid: str
+    transcripts: tuple[Sidecar, ...]
+    chapters: Sidecar | None
+    mtime: float
+
+
+@dataclass(frozen=True)
+class Cover:
+    """An image embedded in a briefing, with the file suffix its bytes call for."""
+
+    data: bytes
+    suffix: str  # ".png" or ".jpg"
+
+
+@dataclass(frozen=True)
+class FeedSummary:
+    """What write_feed did, for the command line to report."""
+
+    path: Path
+    url: str
+    items: int
+    cover: Path | None  # None: no cover anywhere, the feed has no artwork
+    skipped: tuple[Path, ...]  # audio files mutagen could not read
+
+
+@dataclass(frozen=True)
+class _Tags:
+    title: str | None = None
+    artist: str | None = None
+    album: str | None = None
+    date: str | None = None
+    comment: str | None = None
+
+
+def write_feed(
+    directory: Path,
+    base_url: str,
+    title: str | None = None,
+    *,
+    description: str | None = None,
+    author: str | None = None,
+    language: str = "en",
+) -> FeedSummary:
+    """Write DIRECTORY/feed.xml listing every briefing in it, newest first.
+
+    base_url is where DIRECTORY is published (e.g. "http://127.0.0.1:8000/"); every link in
+    the feed is absolute under it. title and author default to the album and artist tags of
+    the newest briefing.
+    """
+    base = _check_base_url(base_url)
+    directory = _check_directory(directory)
+    try:
+        briefings, skipped = read_briefings(directory)
+    except OSError as exc:
+        raise InputError(f"Cannot read {directory}: {exc.strerror or exc}") from exc
+    if not briefings:
+        kinds = ", ".join(AUDIO_TYPES)
+        raise InputError(
+            f"No briefings ({kinds}) in {directory}: make some there first, "
+            "then write the feed again."
+        )
+    cover = find_cover(directory, briefings)
+    feed_path = directory / FEED_NAME
+    feed_url = base + quote(FEED_NAME)
+    newest = briefings[0]
+    xml = _render(
+        briefings,
+        base=base,
+        feed_url=feed_url,
+        title=title or newest.album or directory.resolve().name or "Briefings",
+        description=description or "Spoken news briefings, made offline.",
+        author=author or newest.artist or "briefing",
+        language=language,
+        cover=cover,
+    )
+    _write_atomically(feed_path, xml)
+    return FeedSummary(
+        path=feed_path, url=feed_url, items=len(briefings), cover=cover, skipped=skipped
+    )
+
+
+def read_briefings(directory: Path) -> tuple[list[Briefing], tuple[Path, ...]]:
+    """Every briefing in directory (newest first) and the audio files that could not be read."""
+    briefings: list[Briefing] = []
+    skipped: list[Path] = []
+    for path in sorted(directory.iterdir()):
+        # Dot files include our own half-written temporary files.
+        if path.name.startswith(".") or path.suffix.lower() not in AUDIO_TYPES:
+            continue
+        if not path.is_file():
+            continue
+        briefing = read_briefing(path)
+        if briefing is None:
+            skipped.append(path)
+        else:
+            briefings.append(briefing)
+    # The file name breaks ties so equal dates still give the same order on every rewrite.
+    briefings.sort(key=lambda b: (b.published, b.mtime, b.audio.name), reverse=True)
+    return briefings, tuple(skipped)
+
+
+def read_briefing(path: Path) -> Briefing | None:
+    """The briefing in one audio file, or None if mutagen cannot read it."""
+    try:
+        audio = mutagen.File(path)
+        if audio is None or audio.info is None:
+            return None
+        stat = path.stat()
+        tags = _read_tags(audio)
+        guid = _item_guid(path, tags.date)
+    except (mutagen.MutagenError, OSError):
+        return None
+    published = _parse_date(tags.date) if tags.date else None
+    if published is None:
+        published = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
+    points = tuple(line.strip() for line in (tags.comment or "").splitlines() if line.strip())
+    return Briefing(
+        audio=path,
+        mime=AUDIO_TYPES[path.suffix.lower()],
+        size=stat.st_size,
+        title=tags.title or path.stem,
+        artist=tags.artist,
+        album=tags.album,
+        published=published,
+        duration=float(getattr(audio.info, "length", 0.0) or 0.0),
+        points=points,
+        guid=guid,
+        transcripts=_transcripts(path),
+        chapters=_chapters(path),
+        mtime=stat.st_mtime,
+    )
+
+
+def find_cover(directory: Path, briefings: Sequence[Briefing]) -> Path | None:
+    """The feed's artwork: a cover file in directory, else the newest embedded picture.
+
+    The embedded picture is written out as DIRECTORY/cover.png or .jpg because directories
+    want the artwork at its own URL, not inside an episode.
+    """
+    for name in COVER_NAMES:
+        candidate = directory / name
+        if candidate.is_file():
+            return candidate
+    for briefing in briefings:
+        cover = embedded_cover(briefing.audio)
+        if cover is not None:
+            target = directory / f"cover{cover.suffix}"
+            _write_atomically(target, cover.data)
+            return target
+    return None
+
+
+def embedded_cover(path: Path) -> Cover | None:
+    """The front cover embedded in an audio file, if it is a PNG or JPEG."""
+    try:
+        audio = mutagen.File(path)
+    except (mutagen.MutagenError, OSError):
+        return None
+    if audio is None:
+        return None
+    for data in _pictures(audio):
+        suffix = _image_suffix(data)
+        if suffix is not None:
+            return Cover(data=data, suffix=suffix)
+    return None
+
+
+def _check_base_url(base_url: str) -> str:
+    """The base URL with exactly one trailing slash, or InputError if it is unusable."""
+    text = base_url.strip()
+    try:
+        parts = urlsplit(text)
+        _ = parts.port  # raises ValueError for a non-numeric or out-of-range port
+    except ValueError:
+        raise InputError(f"Bad base URL {base_url!r}: give e.g. http://127.0.0.1:8000/") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(
+            f"Bad base URL {base_url!r}: it must start with http:// or https:// and name a host."
+        )
+    if parts.query or parts.fragment or re.search(r"\s", text):
+        raise InputError(
+            f"Bad base URL {base_url!r}: no spaces, '?' or '#'; give the directory's address."
+        )
+    return text.rstrip("/") + "/"
+
+
+def _check_directory(directory: Path) -> Path:
+    if not directory.exists():
+        raise InputError(
+            f"{directory} does not exist: make briefings into it first, then write the feed."
+        )
+    if not directory.is_dir():
+        raise InputError(f"{directory} is not a directory: give the folder of briefings.")
+    return directory
+
+
+def _read_tags(audio: mutagen.FileType) -> _Tags:
+    tags = audio.tags
+    if tags is None:
+        return _Tags()
+    if isinstance(tags, ID3):  # MP3, and WAV with an id3 chunk
+        return _Tags(
+            title=_id3_text(tags, "TIT2"),
+            artist=_id3_text(tags, "TPE1"),
+            album=_id3_text(tags, "TALB"),
+            date=_id3_text(tags, "TDRC"),
+            comment=_id3_comment(tags),
+        )
+    if isinstance(tags, MP4Tags):
+        return _Tags(
+            title=_first(tags.get("\xa9nam")),
+            artist=_first(tags.get("\xa9ART")),
+            album=_first(tags.get("\xa9alb")),
+            date=_first(tags.get("\xa9day")),
+            comment=_joined(tags.get("\xa9cmt")),
+        )
+    # Vorbis comments (Ogg, Opus, FLAC) behave like a case-insensitive dict of lists.
+    try:
+        return _Tags(
+            title=_first(tags.get("title")),
+            artist=_first(tags.get("artist")),
+            album=_first(tags.get("album")),
+            date=_first(tags.get("date")),
+            comment=_joined(tags.get("comment") or tags.get("description")),
+        )
+    except (AttributeError, TypeError, ValueError):
+        return _Tags()
+
+
+def _id3_text(tags: ID3, frame_id: str) -> str | None:
+    frame = tags.get(frame_id)
+    if frame is None:
+        return None
+    return _first([str(text) for text in frame.text])
+
+
+def _id3_comment(tags: ID3) -> str | None:
+    # Other COMM frames (e.g. an encoder's "iTunNORM") are not for listeners.
+    comments = [frame for frame in tags.getall("COMM") if frame.desc == ""]
+    comments.sort(key=lambda frame: frame.lang != "eng")
+    return _joined(comments[0].text) if comments else None
+
+
+def _first(values: Iterable[object] | None) -> str | None:
+    for value in values or ():
+        text = str(value).strip()
+        if text:
+            return text
+    return None
+
+
+def _joined(values: Iterable[object] | None) -> str | None:
+    text = "\n".join(str(value) for value in values or ()).strip()
+    return text or None
+
+
+def _pictures(audio: mutagen.FileType) -> list[bytes]:
+    """Embedded pictures, front covers first."""
+    found: list[tuple[bool, bytes]] = []
+    tags = audio.tags
+    if isinstance(tags, ID3):
+        found = [(frame.type != 3, frame.data) for frame in tags.getall("APIC")]
+    elif isinstance(tags, MP4Tags):
+        found = [(False, bytes(cover)) for cover in tags.get("covr", [])]
+    else:
+        for picture in getattr(audio, "pictures", []):  # FLAC
+            found.append((picture.type != 3, picture.data))
+        if tags is not None:
+            for encoded in tags.get("metadata_block_picture", []):
+                try:
+                    picture = Picture(base64.b64decode(encoded))
+                except (ValueError, mutagen.MutagenError):
+                    continue
+                found.append((picture.type != 3, picture.data))
+    found.sort(key=lambda pair: pair[0])
+    return [data for _, data in found]
+
+
+def _image_suffix(data: bytes) -> str | None:
+    # Trust the bytes, not the declared MIME type: taggers often get the latter wrong.
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return ".png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return ".jpg"
+    return None
+
+
+def _parse_date(text: str) -> datetime | None:
+    """A tag date as an aware datetime; dates without a zone are the local time they were made."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        match = _PARTIAL_DATE.match(text.strip())
+        if match is None:
+            return None
+        value = datetime(int(match[1]), int(match[2] or 1), 1)
+    if value.tzinfo is None:
+        value = value.astimezone()
+    return value
+
+
+def _item_guid(path: Path, date_tag: str | None) -> str:
+    """A guid that stays the same while the episode does.
+
+    The file name plus the recording date identify an episode: rewriting tags keeps the guid,
+    a briefing regenerated under the same name gets a new date and so a new guid. Without a
+    date, the content hash stands in. The base URL is left out so moving the feed to another
+    host does not make apps download every episode again.
+    """
+    identity = date_tag.strip() if date_tag else _content_hash(path)
+    return str(uuid.uuid5(_ITEM_GUID_NAMESPACE, f"{path.name}\n{identity}"))
+
+
+def _content_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _transcripts(audio: Path) -> tuple[Sidecar, ...]:
+    found = []
+    for suffix, (mime, rel) in TRANSCRIPT_TYPES.items():
+        candidate = audio.with_suffix(suffix)
+        if candidate.is_file():
+            found.append(Sidecar(path=candidate, mime=mime, rel=rel))
+    return tuple(found)
+
+
+def _chapters(audio: Path) -> Sidecar | None:
+    candidate = audio.with_name(audio.stem + CHAPTERS_SUFFIX)
+    return Sidecar(path=candidate, mime=CHAPTERS_TYPE) if candidate.is_file() else None
+
+
+def _format_duration(seconds: float) -> str:
+    # Whole seconds: the form Apple recommends, and every app parses it.
+    return str(max(1, round(seconds)))
+
+
+def _render(
+    briefings: Sequence[Briefing],
+    *,
+    base: str,
+    feed_url: str,
+    title: str,
+    description: str,
+    author: str,
+    language: str,
+    cover: Path | None,
+) -> bytes:
+    def url(path: Path) -> str:
+        return base + quote(path.name, safe="")
+
+    rss = ET.Element("rss", {"version": "2.0"})
+    channel = ET.SubElement(rss, "channel")
+    _add(channel, "title", title)
+    _add(channel, "link", base)
+    _add(channel, "description", description)
+    _add(channel, "language", language)
+    _add(channel, "generator", f"briefing {__version__}")
+    # The newest episode's date rather than now, so an unchanged directory gives an identical
+    # file (and HTTP caches and conditional requests keep working).
+    _add(channel, "lastBuildDate", format_datetime(briefings[0].published))
+    _add(
+        channel,
+        f"{{{ATOM_NS}}}link",
+        href=feed_url,
+        rel="self",
+        type="application/rss+xml",
+    )
+    _add(channel, f"{{{ITUNES_NS}}}author", author)
+    _add(channel, f"{{{ITUNES_NS}}}summary", description)
+    _add(channel, f"{{{ITUNES_NS}}}type", "episodic")
+    _add(channel, f"{{{ITUNES_NS}}}explicit", "false")
+    # "text" is an attribute here, which _add's keyword arguments cannot express.
+    ET.SubElement(channel, f"{{{ITUNES_NS}}}category", {"text": "News"})
+    if cover is not None:
+        _add(channel, f"{{{ITUNES_NS}}}image", href=url(cover))
+        image = ET.SubElement(channel, "image")
+        _add(image, "url", url(cover))
+        _add(image, "title", title)
+        _add(image, "link", base)
+    _add(channel, f"{{{PODCAST_NS}}}guid", _podcast_guid(feed_url))
+
+    for briefing in briefings:
+        item = ET.SubElement(channel, "item")
+        _add(item, "title", briefing.title)
+        _add(item, "description", "\n".join(briefing.points) or briefing.title)
+        if briefing.points:
+            listing = "".join(f"<li>{html.escape(point)}</li>" for point in briefing.points)
+            _add(item, f"{{{CONTENT_NS}}}encoded", f"<ul>{listing}</ul>")
+        _add(item, "guid", briefing.guid, isPermaLink="false")
+        _add(item, "pubDate", format_datetime(briefing.published))
+        _add(
+            item,
+            "enclosure",
+            url=url(briefing.audio),
+            length=str(briefing.size),
+            type=briefing.mime,
+        )
+        _add(item, f"{{{ITUNES_NS}}}duration", _format_duration(briefing.duration))
+        _add(item, f"{{{ITUNES_NS}}}episodeType", "full")
+        for transcript in briefing.transcripts:
+            attrs = {"url": url(transcript.path), "type": transcript.mime, "language": language}
+            if transcript.rel:
+                attrs["rel"] = transcript.rel
+            _add(item, f"{{{PODCAST_NS}}}transcript", **attrs)
+        if briefing.chapters is not None:
+            _add(
+                item,
+                f"{{{PODCAST_NS}}}chapters",
+                url=url(briefing.chapters.path),
+                type=briefing.chapters.mime,
+            )
+
+    ET.indent(rss, space="  ")
+    return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _podcast_guid(feed_url: str) -> str:
+    parts = urlsplit(feed_url)
+    return str(uuid.uuid5(_PODCAST_GUID_NAMESPACE, (parts.netloc + parts.path).rstrip("/")))
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Replace target in one step, so a server or app never reads a half-written file."""
+    try:
+        handle, temp_name = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
+    except OSError as exc:
+        raise OutputError(f"Cannot write {target}: {exc.strerror or exc}") from exc
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        # mkstemp makes the file private; a feed must be readable by whatever serves it.
+        temp.chmod(0o644)
+        os.replace(temp, target)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise OutputError(f"Cannot write {target}: {exc.strerror or exc}") from exc
