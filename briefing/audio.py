@@ -1,0 +1,117 @@
+"""Assemble clips and pauses into one programme, knowing where every segment lands.
+
+Assembly is one pass into one preallocated buffer (no repeated concatenation), and every
+cue and chapter time is computed from sample counts, so the transcript and the chapters are
+exact by construction rather than re-estimated afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from briefing.script import Role, Script
+from briefing.speech import Clip
+
+# eSpeak pads every clip with its own silence; trimmed, the script's pauses are the real gaps.
+SILENCE_THRESHOLD = 200  # |sample| below this (about -44 dBFS) counts as silence
+KEEP_BEFORE_MS = 10  # left before the first sound, so no consonant onset is cut
+KEEP_AFTER_MS = 40  # left after the last sound, for decaying endings
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One sentence as heard: where it starts and ends, and its original text."""
+
+    start_ms: float
+    """When the first sound of the sentence starts, from the programme's start."""
+    end_ms: float
+    """When its last sound ends."""
+    text: str
+    """The transcript text (original wording)."""
+    role: Role
+    """What the sentence is for (point, body, heading…)."""
+    section: int
+    """Index of the section (chapter) it belongs to."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """One section of the programme."""
+
+    title: str
+    """The chapter's title."""
+    start_ms: float
+    """Where its first segment starts."""
+    end_ms: float
+    """Where the next chapter starts (or the programme ends)."""
+
+
+@dataclass(frozen=True)
+class Programme:
+    """The whole briefing as audio, with its timeline."""
+
+    samples: np.ndarray
+    """All of it: 16-bit mono samples (int16)."""
+    sample_rate: int
+    """Samples per second."""
+    cues: tuple[Cue, ...]
+    """One per sentence, in order."""
+    chapters: tuple[Chapter, ...]
+    """One per section, in order, covering the programme end to end."""
+
+    @property
+    def duration_ms(self) -> float:
+        return 1000 * len(self.samples) / self.sample_rate
+
+
+def trim(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """The clip without its leading and trailing silence (a view, not a copy)."""
+    loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > SILENCE_THRESHOLD)
+    if loud.size == 0:
+        return samples[:0]
+    start = max(0, loud[0] - KEEP_BEFORE_MS * sample_rate // 1000)
+    end = min(len(samples), loud[-1] + 1 + KEEP_AFTER_MS * sample_rate // 1000)
+    return samples[start:end]
+
+
+def assemble(script: Script, clips: Sequence[Clip], sample_rate: int) -> Programme:
+    """Lay the clips of `script`'s segments end to end with the script's pauses."""
+    segments = script.segments
+    if len(clips) != len(segments):
+        raise ValueError(f"{len(clips)} clips for {len(segments)} segments")
+    if any(clip.sample_rate != sample_rate for clip in clips):
+        raise ValueError("all clips must share the programme's sample rate")
+    trimmed = [trim(clip.samples, sample_rate) for clip in clips]
+    pauses = [segment.pause_after_ms * sample_rate // 1000 for segment in segments]
+    samples = np.zeros(sum(len(t) for t in trimmed) + sum(pauses), dtype=np.int16)
+
+    section_of = [i for i, section in enumerate(script.sections) for _ in section.segments]
+    cues: list[Cue] = []
+    section_starts: dict[int, float] = {}
+    position = 0
+    sentence: list[str] = []  # the parts of a long sentence that was split into segments
+    sentence_start = 0.0
+    for segment, audio, pause, section in zip(segments, trimmed, pauses, section_of,
+                                              strict=True):
+        samples[position:position + len(audio)] = audio
+        start_ms = 1000 * position / sample_rate
+        section_starts.setdefault(section, start_ms)
+        if not sentence:
+            sentence_start = start_ms
+        sentence.append(segment.text)
+        if not segment.continues:
+            end_ms = 1000 * (position + len(audio)) / sample_rate
+            cues.append(Cue(sentence_start, end_ms, " ".join(sentence), segment.role, section))
+            sentence = []
+        position += len(audio) + pause
+
+    duration_ms = 1000 * len(samples) / sample_rate
+    starts = [section_starts[i] for i in range(len(script.sections))]
+    starts[0] = 0.0  # the first chapter covers the programme from its very start
+    ends = [*starts[1:], duration_ms]
+    chapters = tuple(Chapter(section.title, start, end)
+                     for section, start, end in zip(script.sections, starts, ends, strict=True))
+    return Programme(samples, sample_rate, tuple(cues), chapters)

@@ -1,0 +1,214 @@
+"""The command line: the only module that talks to the terminal.
+
+Exit codes: 0 success, 1 the build failed (engine, encoder, output), 2 bad input or usage,
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from briefing import __version__
+from briefing.errors import BriefingError, InputError
+
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so every cleanup block still runs."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help(sys.stderr)
+        return 2
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return args.run(args)
+    except BriefingError as error:
+        _say(f"briefing: error: {error}")
+        return error.exit_code
+    except KeyboardInterrupt:
+        _say("briefing: interrupted; nothing was written")
+        return EXIT_INTERRUPTED
+    except Terminated:
+        _say("briefing: terminated; nothing was written")
+        return EXIT_TERMINATED
+    except BrokenPipeError:
+        return 0  # `briefing script … | head`: the reader has all it wanted
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefing",
+        description="Turn a written article into a spoken audio briefing, fully offline.",
+        epilog="Run `briefing COMMAND --help` for a command's options. Example: "
+               "briefing build examples/ukraine-north-korea.txt -o out/briefing.mp3",
+    )
+    parser.add_argument("--version", action="version", version=f"briefing {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    build = commands.add_parser(
+        "build", help="build an audio briefing from one or more articles",
+        description="Build an MP3 briefing (intro, key points, full story, outro) from an "
+                    "article: plain text (one-sentence summary points, then paragraphs), "
+                    "Markdown, or JSON; '-' reads stdin. Several articles make one digest.")
+    build.add_argument("articles", nargs="+", metavar="ARTICLE",
+                       help="article file(s), or - for stdin")
+    build.add_argument("-o", "--output", type=Path, metavar="FILE",
+                       help="where to write the MP3 (default: ARTICLE's name with .mp3, "
+                            "in the current folder)")
+    build.add_argument("-f", "--force", action="store_true",
+                       help="replace existing files even if briefing did not write them")
+    build.add_argument("--bitrate", default="64k",
+                       help="MP3 bitrate, e.g. 48k, 64k, 96k (default: 64k)")
+    build.add_argument("--no-transcript", dest="transcript", action="store_false",
+                       help="do not write the transcript beside the audio")
+    build.add_argument("--jobs", "-j", type=_positive_int, metavar="N",
+                       help="segments synthesized at once (default: number of cores)")
+    build.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    _add_text_options(build)
+    _add_voice_options(build)
+    build.set_defaults(run=_run_build)
+
+    script = commands.add_parser(
+        "script", help="print the spoken script of an article (no audio)",
+        description="Print what the briefing will say, one segment per line, sections "
+                    "separated by a blank line.")
+    script.add_argument("articles", nargs="+", metavar="ARTICLE",
+                        help="article file(s), or - for stdin")
+    _add_text_options(script)
+    script.set_defaults(run=_run_script)
+
+    voices = commands.add_parser("voices", help="list the voices the engine can use",
+                                 description="List the speech engine's installed voices; "
+                                             "pass an ID to --voice.")
+    voices.set_defaults(run=_run_voices)
+    return parser
+
+
+def _add_text_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--title", help="the briefing's title (spoken in the intro, tagged)")
+
+
+def _add_voice_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--voice", default="en-us",
+                        help="engine voice ID, e.g. en-us, en-gb, en-us+f3 "
+                             "(see `briefing voices`; default: en-us)")
+    parser.add_argument("--rate", type=int, default=175, metavar="WPM",
+                        help="speaking rate in words per minute, 80-450 (default: 175)")
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from briefing import pipeline
+    from briefing.document import read_documents
+    from briefing.engines import VoiceSettings
+    from briefing.export import ExportOptions
+
+    started = time.perf_counter()
+    documents = read_documents(args.articles, args.title, warn=_warn)
+    target = args.output or Path(_default_name(args.articles[0]) + ".mp3")
+    if target.suffix.lower() != ".mp3":
+        raise InputError(f"{target}: only .mp3 output is supported")
+    options = pipeline.BuildOptions(
+        voice=VoiceSettings(args.voice, args.rate),
+        export=ExportOptions(bitrate=_bitrate(args.bitrate)),
+        transcript=args.transcript,
+        **({"jobs": args.jobs} if args.jobs else {}),
+    )
+    pipeline.check_targets(pipeline.planned_files(target, options), args.articles, args.force)
+    show = _Progress(enabled=not args.quiet)
+    result = pipeline.build(documents, target, options, progress=show)
+    show.clear()
+    if not args.quiet:
+        seconds = result.programme.duration_ms / 1000
+        size = result.audio.stat().st_size
+        _say(f"Wrote {result.audio} ({int(seconds // 60)}:{int(seconds % 60):02d}, "
+             f"{size / 1e6:.1f} MB, {len(result.script.segments)} segments) in "
+             f"{time.perf_counter() - started:.1f} s")
+        for extra in result.files[1:]:
+            _say(f"Wrote {extra}")
+    return 0
+
+
+def _run_script(args: argparse.Namespace) -> int:
+    from briefing import pipeline
+    from briefing.document import read_documents
+
+    documents = read_documents(args.articles, args.title, warn=_warn)
+    script = pipeline.make_script(documents, pipeline.BuildOptions())
+    blocks = ["\n".join(segment.spoken for segment in section.segments)
+              for section in script.sections]
+    sys.stdout.write("\n\n".join(blocks) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+def _run_voices(args: argparse.Namespace) -> int:
+    from briefing.engines.pyttsx3_engine import Pyttsx3Engine
+
+    voices = Pyttsx3Engine().voices()
+    width = max(len(voice.id) for voice in voices)
+    for voice in voices:
+        languages = ", ".join(voice.languages)
+        print(f"{voice.id:<{width}}  {voice.name}  ({languages})")
+    return 0
+
+
+class _Progress:
+    """A one-line progress display on stderr, only when stderr is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.enabled:
+            sys.stderr.write(f"\r{stage.capitalize()}: {done}/{total} segments ")
+            sys.stderr.flush()
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def _default_name(article: str) -> str:
+    return "briefing" if article == "-" else Path(article).stem
+
+
+def _bitrate(value: str) -> str:
+    number = value.lower().removesuffix("k")
+    if not number.isdigit() or not 8 <= int(number) <= 320:
+        raise InputError(f"--bitrate {value} is not a bitrate: use e.g. 48k, 64k or 96k")
+    return f"{int(number)}k"
+
+
+def _positive_int(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return int(value)
+
+
+def _warn(message: str) -> None:
+    _say(f"briefing: warning: {message}")
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise Terminated

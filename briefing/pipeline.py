@@ -1,0 +1,140 @@
+"""The whole chain: read → compose → normalize → synthesize → assemble → export.
+
+Stages report progress through a callback and never touch the terminal; `cli` is the only
+module that does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from briefing import export, speech
+from briefing.audio import Programme, assemble
+from briefing.document import Document
+from briefing.engines import Engine, VoiceSettings
+from briefing.engines.pyttsx3_engine import Pyttsx3Engine
+from briefing.errors import InputError
+from briefing.normalize import NormalizeOptions, normalize
+from briefing.script import Script, Segment, compose
+from briefing.template import DEFAULT_PAUSES, Pauses
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Everything that shapes a briefing besides its articles and its target path."""
+
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
+    """Voice and rate for the article's words."""
+    pauses: Pauses = DEFAULT_PAUSES
+    """Silence at each kind of boundary."""
+    normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
+    """How text is turned into spoken words."""
+    export: export.ExportOptions = field(default_factory=export.ExportOptions)
+    """How the audio is encoded."""
+    transcript: bool = True
+    """Write `<name>.txt` beside the audio."""
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    """How many segments to synthesize at once."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote."""
+
+    audio: Path
+    """The audio file."""
+    files: tuple[Path, ...]
+    """Every file written, the audio first."""
+    programme: Programme
+    """The assembled programme, with its cues and chapters."""
+    script: Script
+    """The script it was built from."""
+
+
+Progress = Callable[[str, int, int], None]
+"""Called as `progress(stage, done, total)`; stages: "synthesize"."""
+
+
+def make_script(documents: list[Document], options: BuildOptions) -> Script:
+    """Compose the script and fill in every segment's spoken form."""
+    script = compose(documents, pauses=options.pauses)
+    return script.map_spoken(lambda segment: normalize(segment.text, options.normalize))
+
+
+def make_engine(options: BuildOptions) -> Engine:
+    engine = Pyttsx3Engine(options.voice)
+    engine.prepare()
+    return engine
+
+
+def build(
+    documents: list[Document],
+    target: Path,
+    options: BuildOptions = BuildOptions(),
+    progress: Progress | None = None,
+    engine: Engine | None = None,
+) -> BuildResult:
+    """Build the briefing of `documents` into `target` (and the transcript beside it)."""
+    script = make_script(documents, options)
+    engine = engine or make_engine(options)
+    requests = [speech.Request(segment.spoken, engine, _label(i, segment))
+                for i, segment in enumerate(script.segments)]
+    clips = speech.synthesize(
+        requests, options.jobs,
+        progress=lambda done, total: progress("synthesize", done, total) if progress else None,
+    )
+    programme = assemble(script, clips, engine.sample_rate)
+    tags = export.Tags(
+        title=script.title,
+        date=dt.datetime.now().replace(microsecond=0).isoformat(),
+        comment=description(script),
+    )
+    export.export(programme, target, tags, options.export)
+    files = planned_files(target, options)
+    if options.transcript:
+        export.write_text(files[1], export.transcript_text(programme, script.title))
+    return BuildResult(target, tuple(files), programme, script)
+
+
+def planned_files(target: Path, options: BuildOptions) -> list[Path]:
+    """Every file a build of `target` writes, the audio first."""
+    files = [target]
+    if options.transcript:
+        files.append(target.with_suffix(".txt"))
+    return files
+
+
+def check_targets(files: list[Path], sources: list[str], force: bool) -> None:
+    """Refuse to overwrite an input, or a file briefing did not write (unless `force`).
+
+    A briefing's own files may be rebuilt freely: the audio carries the tool's name in its
+    tags, and the files beside it count as its own when it does.
+    """
+    inputs = {Path(source).resolve() for source in sources if source != "-"}
+    for path in files:
+        if path.resolve() in inputs:
+            raise InputError(f"writing {path} would overwrite the article being read: "
+                             "choose another output name with -o")
+        if path.is_dir():
+            raise InputError(f"{path} is a directory: give a file name with -o")
+    existing = [path for path in files if path.exists()]
+    if existing and not force and not export.written_by_briefing(files[0]):
+        raise InputError(f"{existing[0]} already exists and was not made by briefing: "
+                         "pass --force to replace it, or choose another name with -o")
+
+
+def description(script: Script) -> str:
+    """A short description of the briefing: its summary points, else its first sentences."""
+    lines = [point for document in script.documents for point in document.points]
+    if not lines:
+        lines = [document.paragraphs[0] for document in script.documents if document.paragraphs]
+    return "\n".join(lines)
+
+
+def _label(index: int, segment: Segment) -> str:
+    text = segment.text if len(segment.text) <= 50 else segment.text[:49] + "…"
+    return f'segment {index + 1} ("{text}")'

@@ -1,0 +1,84 @@
+"""Find the native parts the pipeline needs: the eSpeak NG library and an ffmpeg binary.
+
+A system install is preferred when present; otherwise the wheels that `pip install` brought
+(espeakng-loader ships libespeak-ng and its data, imageio-ffmpeg ships ffmpeg), so a fresh
+Linux machine needs nothing but pip.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import functools
+import os
+import shutil
+import sys
+import warnings
+from pathlib import Path
+
+from briefing.errors import EncoderError, EngineError
+
+ESPEAK_SONAME = "libespeak-ng.so.1"
+
+
+@functools.cache
+def load_espeak() -> str:
+    """Make libespeak-ng loadable by pyttsx3 (which opens it by soname); return its origin.
+
+    Called once per process before pyttsx3's eSpeak driver is imported.
+    """
+    if not sys.platform.startswith("linux"):
+        return "system"
+    try:
+        ctypes.CDLL(ESPEAK_SONAME, mode=ctypes.RTLD_GLOBAL)
+        return "system"
+    except OSError:
+        pass
+    try:
+        import espeakng_loader
+    except ImportError:
+        raise EngineError(
+            "eSpeak NG is not installed: `pip install espeakng-loader` (or install the "
+            "espeak-ng package of your system)") from None
+    library = espeakng_loader.get_library_path()
+    try:
+        # Loaded globally under its soname, the wheel's library is the one that pyttsx3's
+        # own dlopen("libespeak-ng.so.1") then finds.
+        ctypes.CDLL(library, mode=ctypes.RTLD_GLOBAL)
+        data = espeakng_loader.get_data_path()
+    except (OSError, RuntimeError) as error:
+        raise EngineError(f"cannot load eSpeak NG from {library}: {error}") from None
+    os.environ["ESPEAK_DATA_PATH"] = data
+    return "wheel"
+
+
+@functools.cache
+def ffmpeg_executable() -> str:
+    """The ffmpeg to encode with: the system's if on PATH, else the imageio-ffmpeg wheel's."""
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError):
+        raise EncoderError(
+            "ffmpeg not found: `pip install imageio-ffmpeg` or install ffmpeg "
+            "(e.g. `apt install ffmpeg`)") from None
+
+
+@functools.cache
+def pydub_audio_segment() -> type:
+    """pydub's AudioSegment, set up to use our ffmpeg (and without its import-time warning)."""
+    converter = ffmpeg_executable()
+    with warnings.catch_warnings():
+        # pydub warns at import when no `ffmpeg` is on PATH; we tell it where ffmpeg is.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        from pydub import AudioSegment
+    AudioSegment.converter = converter
+    return AudioSegment
+
+
+def is_executable(path: str) -> bool:
+    return Path(path).is_file() and os.access(path, os.X_OK)

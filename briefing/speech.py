@@ -1,0 +1,169 @@
+"""Synthesize segments into clips: one child process per segment, several at once.
+
+Each distinct (engine, text) pair is synthesized once, in a child forked from this process
+(see `isolation`), with a deadline and one retry; every WAV is validated before it is used,
+so a truncated or empty file can never be stitched in silently.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import wave
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from briefing.engines import Engine
+from briefing.errors import EngineError
+from briefing.isolation import CAN_FORK, Child, Outcome, ready, run_isolated
+
+ATTEMPTS = 2  # the first try and one retry in a fresh process
+
+
+@dataclass(frozen=True)
+class Request:
+    """One piece of text to speak with one engine."""
+
+    text: str
+    """The spoken form to synthesize."""
+    engine: Engine
+    """The engine (with its voice) to speak it."""
+    label: str
+    """How to name the segment in an error message, e.g. 'segment 12 ("The term…")'."""
+
+
+@dataclass(frozen=True)
+class Clip:
+    """The audio of one request."""
+
+    samples: np.ndarray
+    """16-bit mono samples (int16)."""
+    sample_rate: int
+    """Samples per second."""
+
+    @property
+    def duration_ms(self) -> float:
+        return 1000 * len(self.samples) / self.sample_rate
+
+
+Progress = Callable[[int, int], None]
+"""Called as `progress(done, total)` while clips are synthesized."""
+
+
+def timeout_for(text: str) -> float:
+    """A generous deadline for one segment: eSpeak runs ~50× real time, this allows ~1×."""
+    return 10.0 + len(text) / 15
+
+
+def synthesize(
+    requests: Sequence[Request], jobs: int = 1, progress: Progress | None = None
+) -> list[Clip]:
+    """Synthesize every request, `jobs` at a time; clips come back in request order."""
+    keys = [(id(request.engine), request.text) for request in requests]
+    distinct: dict[tuple[int, str], Request] = {}
+    for key, request in zip(keys, requests, strict=True):
+        distinct.setdefault(key, request)  # "Key points." is said once, however often heard
+    position = {key: i for i, key in enumerate(distinct)}
+    work = list(distinct.values())
+    with tempfile.TemporaryDirectory(prefix="briefing-") as folder:
+        run = _run_forked if CAN_FORK and all(r.engine.forkable for r in work) else _run_here
+        clips = run(work, Path(folder), max(1, jobs), progress or _ignore)
+    return [clips[position[key]] for key in keys]
+
+
+def _run_here(work: list[Request], folder: Path, jobs: int, progress: Progress) -> list[Clip]:
+    """In this process, one at a time: for engines whose native libraries cannot be forked."""
+    clips = []
+    for index, request in enumerate(work):
+        for attempt in range(1, ATTEMPTS + 1):
+            path = folder / f"{index}-{attempt}.wav"
+            outcome = run_isolated(request.engine.synthesize, request.text, path,
+                                   isolated=False)
+            clip = _accept(request, path, outcome, attempt)
+            if clip is not None:
+                break
+        clips.append(clip)
+        progress(index + 1, len(work))
+    return clips
+
+
+def _run_forked(work: list[Request], folder: Path, jobs: int, progress: Progress) -> list[Clip]:
+    """A child process per request, `jobs` at a time, each under its own deadline."""
+    clips: list[Clip | None] = [None] * len(work)
+    attempts = [0] * len(work)
+    pending = list(range(len(work)))[::-1]  # a stack: pop() takes the next in order
+    running: dict[Child, tuple[int, float]] = {}
+    done = 0
+    try:
+        while pending or running:
+            while pending and len(running) < jobs:
+                index = pending.pop()
+                attempts[index] += 1
+                path = folder / f"{index}-{attempts[index]}.wav"
+                child = Child(work[index].engine.synthesize, work[index].text, path)
+                running[child] = (index, time.monotonic() + timeout_for(work[index].text))
+            next_deadline = min(deadline for _, deadline in running.values())
+            finished = ready(list(running), max(0.0, next_deadline - time.monotonic()))
+            now = time.monotonic()
+            for child, (index, deadline) in list(running.items()):
+                if child in finished:
+                    outcome = child.result()
+                elif now >= deadline:
+                    outcome = child.kill(f"timed out after {timeout_for(work[index].text):.0f} s")
+                else:
+                    continue
+                del running[child]
+                path = folder / f"{index}-{attempts[index]}.wav"
+                clips[index] = _accept(work[index], path, outcome, attempts[index])
+                if clips[index] is None:
+                    pending.append(index)  # retried in a fresh process
+                else:
+                    done += 1
+                    progress(done, len(work))
+    finally:
+        for child in running:
+            child.kill("stopped")
+    return [clip for clip in clips if clip is not None]
+
+
+def _accept(request: Request, path: Path, outcome: Outcome, attempt: int) -> Clip | None:
+    """The clip, or None to retry; raises once the retries are spent."""
+    try:
+        if not outcome.ok:
+            raise EngineError(outcome.error or "failed")
+        return read_wav(path, request.engine.sample_rate)
+    except EngineError as error:
+        if attempt < ATTEMPTS:
+            return None
+        raise EngineError(f"could not synthesize {request.label}: {error}") from None
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def read_wav(path: Path, sample_rate: int) -> Clip:
+    """Read and validate an engine's WAV: 16-bit mono at `sample_rate`, complete, not empty."""
+    try:
+        size = os.path.getsize(path)
+        with wave.open(str(path), "rb") as reader:
+            channels, width, rate, frames = (reader.getnchannels(), reader.getsampwidth(),
+                                             reader.getframerate(), reader.getnframes())
+            data = reader.readframes(frames)
+    except FileNotFoundError:
+        raise EngineError("the engine wrote no audio file") from None
+    except (wave.Error, EOFError, OSError) as error:
+        raise EngineError(f"the engine wrote a malformed WAV ({error})") from None
+    if (channels, width, rate) != (1, 2, sample_rate):
+        raise EngineError(f"the engine wrote {channels}-channel {8 * width}-bit {rate} Hz "
+                          f"audio; expected mono 16-bit {sample_rate} Hz")
+    if frames == 0 or len(data) < frames * width or size < 44 + frames * width:
+        raise EngineError(f"the engine wrote an incomplete WAV ({len(data) // width} of "
+                          f"{frames} samples)")
+    return Clip(np.frombuffer(data, dtype="<i2").astype(np.int16), sample_rate)
+
+
+def _ignore(done: int, total: int) -> None:
+    pass
