@@ -127,7 +127,8 @@ def _run_build(args: argparse.Namespace) -> int:
         transcript=args.transcript,
         **({"jobs": args.jobs} if args.jobs else {}),
     )
-    pipeline.check_targets(pipeline.planned_files(target, options), args.articles, args.force)
+    files = pipeline.planned_files(target, options, args.articles)
+    pipeline.check_targets(files, args.articles, args.force)
     show = _Progress(enabled=not args.quiet)
     result = pipeline.build(documents, target, options, progress=show)
     show.clear()

@@ -8,6 +8,7 @@ pristine state, contains crashes, and makes timeouts enforceable by killing the 
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import signal
@@ -96,10 +97,13 @@ def run_isolated(
 
 
 def _run(sender: Connection, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    # Engines print to stdout (pyttsx3 announces every file it saves); stdout belongs to the
-    # command line's own output, so the child's goes nowhere.
+    # Engines print to stdout (pyttsx3 announces every file it saves) and a crashing one dumps
+    # a traceback on stderr; the terminal belongs to the command line, and failures reach it
+    # through the pipe, as one clear line.
+    faulthandler.disable()
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
     os.close(devnull)
     try:
         sender.send(("ok", function(*args)))

@@ -78,7 +78,10 @@ def build(
     progress: Progress | None = None,
     engine: Engine | None = None,
 ) -> BuildResult:
-    """Build the briefing of `documents` into `target` (and the transcript beside it)."""
+    """Build the briefing of `documents` into `target` (and the transcript beside it).
+
+    Call `check_targets` first: this writes over whatever is at the planned paths.
+    """
     script = make_script(documents, options)
     engine = engine or make_engine(options)
     requests = [speech.Request(segment.spoken, engine, _label(i, segment))
@@ -94,18 +97,29 @@ def build(
         comment=description(script),
     )
     export.export(programme, target, tags, options.export)
-    files = planned_files(target, options)
+    files = planned_files(target, options, [document.source for document in documents])
     if options.transcript:
         export.write_text(files[1], export.transcript_text(programme, script.title))
     return BuildResult(target, tuple(files), programme, script)
 
 
-def planned_files(target: Path, options: BuildOptions) -> list[Path]:
-    """Every file a build of `target` writes, the audio first."""
+def planned_files(target: Path, options: BuildOptions, sources: list[str]) -> list[Path]:
+    """Every file a build of `target` writes, the audio first.
+
+    The transcript is `<name>.txt`, unless that is the article being read (`briefing build
+    story.txt` in its own folder): then it is `<name>.transcript.txt`.
+    """
     files = [target]
     if options.transcript:
-        files.append(target.with_suffix(".txt"))
+        transcript = target.with_suffix(".txt")
+        if transcript.resolve() in _input_paths(sources):
+            transcript = target.with_suffix(".transcript.txt")
+        files.append(transcript)
     return files
+
+
+def _input_paths(sources: list[str]) -> set[Path]:
+    return {Path(source).resolve() for source in sources if source != "-"}
 
 
 def check_targets(files: list[Path], sources: list[str], force: bool) -> None:
@@ -114,7 +128,7 @@ def check_targets(files: list[Path], sources: list[str], force: bool) -> None:
     A briefing's own files may be rebuilt freely: the audio carries the tool's name in its
     tags, and the files beside it count as its own when it does.
     """
-    inputs = {Path(source).resolve() for source in sources if source != "-"}
+    inputs = _input_paths(sources)
     for path in files:
         if path.resolve() in inputs:
             raise InputError(f"writing {path} would overwrite the article being read: "
