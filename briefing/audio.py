@@ -77,8 +77,23 @@ def trim(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     return samples[start:end]
 
 
-def assemble(script: Script, clips: Sequence[Clip], sample_rate: int) -> Programme:
-    """Lay the clips of `script`'s segments end to end with the script's pauses."""
+def section_tone(sample_rate: int) -> np.ndarray:
+    """A soft two-note chime (generated, no audio asset) to mark a new section."""
+    notes = []
+    for frequency in (660.0, 880.0):
+        t = np.arange(int(0.12 * sample_rate)) / sample_rate
+        envelope = np.minimum(1.0, np.minimum(t, t[-1] - t) / 0.01)  # 10 ms fades: no clicks
+        notes.append(6000 * envelope * np.sin(2 * np.pi * frequency * t))
+    return np.concatenate(notes).astype(np.int16)
+
+
+def assemble(
+    script: Script, clips: Sequence[Clip], sample_rate: int, tone: np.ndarray | None = None
+) -> Programme:
+    """Lay the clips of `script`'s segments end to end with the script's pauses.
+
+    With `tone`, it sounds in the middle of the pause between two sections.
+    """
     segments = script.segments
     if len(clips) != len(segments):
         raise ValueError(f"{len(clips)} clips for {len(segments)} segments")
@@ -86,17 +101,25 @@ def assemble(script: Script, clips: Sequence[Clip], sample_rate: int) -> Program
         raise ValueError("all clips must share the programme's sample rate")
     trimmed = [trim(clip.samples, sample_rate) for clip in clips]
     pauses = [segment.pause_after_ms * sample_rate // 1000 for segment in segments]
+    section_of = [i for i, section in enumerate(script.sections) for _ in section.segments]
+    tone_after = set()
+    if tone is not None and len(tone):
+        tone_after = {i for i in range(len(segments) - 1) if section_of[i] != section_of[i + 1]}
+        for i in tone_after:
+            pauses[i] = max(pauses[i], len(tone) + sample_rate // 5)
     samples = np.zeros(sum(len(t) for t in trimmed) + sum(pauses), dtype=np.int16)
 
-    section_of = [i for i, section in enumerate(script.sections) for _ in section.segments]
     cues: list[Cue] = []
     section_starts: dict[int, float] = {}
     position = 0
     sentence: list[str] = []  # the parts of a long sentence that was split into segments
     sentence_start = 0.0
-    for segment, audio, pause, section in zip(segments, trimmed, pauses, section_of,
-                                              strict=True):
+    for index, (segment, audio, pause, section) in enumerate(
+            zip(segments, trimmed, pauses, section_of, strict=True)):
         samples[position:position + len(audio)] = audio
+        if index in tone_after and tone is not None:
+            at = position + len(audio) + (pause - len(tone)) // 2
+            samples[at:at + len(tone)] = tone
         start_ms = 1000 * position / sample_rate
         section_starts.setdefault(section, start_ms)
         if not sentence:

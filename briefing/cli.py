@@ -11,11 +11,17 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import fields, replace
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from briefing import __version__
 from briefing.errors import BriefingError, InputError
+from briefing.template import DEFAULT_PAUSES, Pauses
+
+if TYPE_CHECKING:  # imported lazily at run time: `briefing --help` must start fast
+    from briefing.normalize import NormalizeOptions
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
@@ -91,6 +97,15 @@ def _parser() -> argparse.ArgumentParser:
     _add_text_options(script)
     script.set_defaults(run=_run_script)
 
+    normalize = commands.add_parser(
+        "normalize", help="print how text will be read aloud",
+        description="Print the spoken form of each line (arguments, or stdin when none): "
+                    "numbers, money, dates, abbreviations and symbols as a newsreader "
+                    "would say them.")
+    normalize.add_argument("text", nargs="*", metavar="TEXT", help="lines to normalize")
+    _add_text_options(normalize, title=False)
+    normalize.set_defaults(run=_run_normalize)
+
     voices = commands.add_parser("voices", help="list the voices the engine can use",
                                  description="List the speech engine's installed voices; "
                                              "pass an ID to --voice.")
@@ -98,8 +113,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_text_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--title", help="the briefing's title (spoken in the intro, tagged)")
+def _add_text_options(parser: argparse.ArgumentParser, title: bool = True) -> None:
+    if title:
+        parser.add_argument("--title",
+                            help="the briefing's title (spoken in the intro, tagged)")
+    parser.add_argument("--lexicon", type=Path, metavar="FILE",
+                        help="TOML pronunciation lexicon: word or phrase = spoken form, "
+                             "applied before the built-in rules (see README)")
+    parser.add_argument("--drop-urls", action="store_true",
+                        help="leave web addresses and e-mail addresses out of the speech "
+                             "(default: read them compactly)")
+
+
+def _normalize_options(args: argparse.Namespace) -> NormalizeOptions:
+    from briefing.lexicon import load_lexicon
+    from briefing.normalize import NormalizeOptions
+
+    lexicon = load_lexicon(args.lexicon) if args.lexicon else None
+    return NormalizeOptions(lexicon=lexicon, drop_urls=args.drop_urls)
 
 
 def _add_voice_options(parser: argparse.ArgumentParser) -> None:
@@ -108,6 +139,15 @@ def _add_voice_options(parser: argparse.ArgumentParser) -> None:
                              "(see `briefing voices`; default: en-us)")
     parser.add_argument("--rate", type=int, default=175, metavar="WPM",
                         help="speaking rate in words per minute, 80-450 (default: 175)")
+    parser.add_argument("--heading-voice", metavar="ID",
+                        help="voice for the intro, headings, transitions and outro "
+                             "(default: VOICE+f3, a contrasting variant; 'same' for VOICE)")
+    parser.add_argument("--pause", action="append", default=[], metavar="KIND=MS",
+                        help="pause length in milliseconds after a KIND of segment: "
+                             + ", ".join(f"{f.name} ({f.default})" for f in fields(Pauses))
+                             + "; repeatable")
+    parser.add_argument("--tone", action="store_true",
+                        help="sound a short chime between sections")
 
 
 def _run_build(args: argparse.Namespace) -> int:
@@ -121,8 +161,15 @@ def _run_build(args: argparse.Namespace) -> int:
     target = args.output or Path(_default_name(args.articles[0]) + ".mp3")
     if target.suffix.lower() != ".mp3":
         raise InputError(f"{target}: only .mp3 output is supported")
+    voice = VoiceSettings(args.voice, args.rate)
+    heading = args.heading_voice
     options = pipeline.BuildOptions(
-        voice=VoiceSettings(args.voice, args.rate),
+        voice=voice,
+        frame_voice=(voice if heading == "same" else
+                     VoiceSettings(heading, args.rate) if heading else None),
+        pauses=_pauses(args.pause),
+        tone=args.tone,
+        normalize=_normalize_options(args),
         export=ExportOptions(bitrate=_bitrate(args.bitrate)),
         transcript=args.transcript,
         **({"jobs": args.jobs} if args.jobs else {}),
@@ -148,10 +195,22 @@ def _run_script(args: argparse.Namespace) -> int:
     from briefing.document import read_documents
 
     documents = read_documents(args.articles, args.title, warn=_warn)
-    script = pipeline.make_script(documents, pipeline.BuildOptions())
+    options = pipeline.BuildOptions(normalize=_normalize_options(args))
+    script = pipeline.make_script(documents, options)
     blocks = ["\n".join(segment.spoken for segment in section.segments)
               for section in script.sections]
     sys.stdout.write("\n\n".join(blocks) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+def _run_normalize(args: argparse.Namespace) -> int:
+    from briefing.normalize import normalize
+
+    options = _normalize_options(args)
+    lines = args.text or (line.rstrip("\n") for line in sys.stdin)
+    for line in lines:
+        sys.stdout.write(normalize(line, options) + "\n")
     sys.stdout.flush()
     return 0
 
@@ -184,6 +243,18 @@ class _Progress:
         if self.shown:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
+
+
+def _pauses(values: list[str]) -> Pauses:
+    pauses = DEFAULT_PAUSES
+    kinds = {f.name for f in fields(Pauses)}
+    for value in values:
+        kind, _, number = value.partition("=")
+        if kind not in kinds or not number.isdigit() or int(number) > 10_000:
+            raise InputError(f"--pause {value}: use KIND=MS with KIND one of "
+                             f"{', '.join(sorted(kinds))} and MS from 0 to 10000")
+        pauses = replace(pauses, **{kind: int(number)})
+    return pauses
 
 
 def _default_name(article: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefing import export, speech
-from briefing.audio import Programme, assemble
+from briefing.audio import Programme, assemble, section_tone
 from briefing.document import Document
 from briefing.engines import Engine, VoiceSettings
 from briefing.engines.pyttsx3_engine import Pyttsx3Engine
@@ -29,6 +29,11 @@ class BuildOptions:
 
     voice: VoiceSettings = field(default_factory=VoiceSettings)
     """Voice and rate for the article's words."""
+    frame_voice: VoiceSettings | None = None
+    """Voice for the briefing's own words (intro, headings, transitions, outro); None picks
+    a contrasting variant of `voice` where the engine has one."""
+    tone: bool = False
+    """Sound a short generated chime between sections."""
     pauses: Pauses = DEFAULT_PAUSES
     """Silence at each kind of boundary."""
     normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
@@ -65,10 +70,42 @@ def make_script(documents: list[Document], options: BuildOptions) -> Script:
     return script.map_spoken(lambda segment: normalize(segment.text, options.normalize))
 
 
-def make_engine(options: BuildOptions) -> Engine:
-    engine = Pyttsx3Engine(options.voice)
-    engine.prepare()
-    return engine
+@dataclass(frozen=True)
+class Voices:
+    """The engines that speak a briefing: one for the article, one for its frame."""
+
+    content: Engine
+    """Speaks the points and the body."""
+    frame: Engine
+    """Speaks the intro, headings, transitions and outro."""
+
+    def for_segment(self, segment: Segment) -> Engine:
+        return self.frame if segment.role.is_frame else self.content
+
+
+FRAME_VARIANT = "+f3"  # an eSpeak NG voice variant: a contrasting voice for the frame
+
+
+def frame_settings(options: BuildOptions) -> VoiceSettings:
+    """The frame's voice: as given, else the content voice in a contrasting variant."""
+    if options.frame_voice is not None:
+        return options.frame_voice
+    voice = options.voice.voice or "en-us"
+    if "+" in voice:  # the user chose a variant already: keep theirs for everything
+        return options.voice
+    return VoiceSettings(voice + FRAME_VARIANT, options.voice.rate)
+
+
+def make_voices(options: BuildOptions) -> Voices:
+    """Prepare the engines (raises InputError for a bad voice or rate)."""
+    content = Pyttsx3Engine(options.voice)
+    content.prepare()
+    frame_voice = frame_settings(options) if content.forkable else options.voice
+    if frame_voice == options.voice:
+        return Voices(content, content)
+    frame = Pyttsx3Engine(frame_voice)
+    frame.prepare()
+    return Voices(content, frame)
 
 
 def build(
@@ -76,21 +113,23 @@ def build(
     target: Path,
     options: BuildOptions = BuildOptions(),
     progress: Progress | None = None,
-    engine: Engine | None = None,
+    voices: Voices | None = None,
 ) -> BuildResult:
     """Build the briefing of `documents` into `target` (and the transcript beside it).
 
     Call `check_targets` first: this writes over whatever is at the planned paths.
     """
     script = make_script(documents, options)
-    engine = engine or make_engine(options)
-    requests = [speech.Request(segment.spoken, engine, _label(i, segment))
+    voices = voices or make_voices(options)
+    requests = [speech.Request(segment.spoken, voices.for_segment(segment), _label(i, segment))
                 for i, segment in enumerate(script.segments)]
     clips = speech.synthesize(
         requests, options.jobs,
         progress=lambda done, total: progress("synthesize", done, total) if progress else None,
     )
-    programme = assemble(script, clips, engine.sample_rate)
+    rate = voices.content.sample_rate
+    programme = assemble(script, clips, rate, section_tone(rate) if options.tone else None)
+    del clips  # the programme holds every sample now; let the clips go
     tags = export.Tags(
         title=script.title,
         date=dt.datetime.now().replace(microsecond=0).isoformat(),
