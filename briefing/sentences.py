@@ -3,11 +3,17 @@
 A period ends a sentence unless it belongs to an abbreviation ("Dr.", "U.S.", "a.m."), an
 initial ("J. R. Smith"), or a number ("1.5"). Splitting happens only where a sentence
 terminator is followed by white space and then something that can start a sentence.
+
+Some abbreviations also end sentences ("... in the U.S. The talks", "at 9 a.m. He said"). After
+those, a capitalised word ends the sentence only if it is a usual sentence opener ("The",
+"He", "But"...), so "the U.S. Senate" and "St. Louis" stay whole.
 """
 
 from __future__ import annotations
 
 import re
+
+from briefing.normalize_tables import SENTENCE_STARTERS
 
 # Abbreviations after which a period does not end a sentence, lower-cased, without the period.
 # Titles and the like are always followed by a name; the others rarely end a sentence.
@@ -22,12 +28,16 @@ NON_TERMINAL_ABBREVIATIONS = frozenset(
 )
 
 # Abbreviations that may end a sentence when the next word starts one ("... in the U.S. The").
-# They end one only when followed by a capitalised word that is not a name-like continuation.
-AMBIGUOUS_ABBREVIATIONS = frozenset({"u.s", "u.k", "u.n", "e.u", "a.m", "p.m", "d.c", "inc", "etc"})
+# They end one only when followed by a word from SENTENCE_STARTERS.
+AMBIGUOUS_ABBREVIATIONS = frozenset(
+    {"u.s", "u.k", "u.n", "e.u", "a.m", "p.m", "d.c", "inc", "etc", "st", "co", "corp", "ltd",
+     "jr", "sr", "bros", "al"}
+)
 
 _CANDIDATE = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+)""")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 _NEXT_START = re.compile(r"""\s+["'“‘(\[]*(\S)""")
+_NEXT_WORD = re.compile(r"""\s+["'“‘(\[]*([\w'’-]+)""")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -63,5 +73,6 @@ def _ends_sentence(text: str, mark: int, end: int) -> bool:
     if re.fullmatch(r"[a-z]", word):
         return False  # an initial: "J. R. Smith"
     if word in AMBIGUOUS_ABBREVIATIONS:
-        return True  # capitalised word follows: most often a new sentence ("in the U.S. The")
+        next_word = _NEXT_WORD.match(text, end)
+        return next_word is not None and next_word.group(1) in SENTENCE_STARTERS
     return word not in NON_TERMINAL_ABBREVIATIONS

@@ -1,0 +1,198 @@
+"""Measure `briefing.normalize` against NeMo's English text-normalization test cases.
+
+The cases live outside the repository (``../shared/peer-tests/nemo-en-tn/`` relative to the
+repo root, or a directory given as the first argument) and are read at run time, never copied.
+Each line is ``written~spoken``. Both sides are compared after the light canonicalization the
+cases' README asks for: lower case, punctuation and hyphens to spaces, the word "and" dropped,
+spaces collapsed.
+
+Usage: ``python scripts/normalization_report.py [CASES_DIR] [--failures]``
+
+Prints a markdown table of agreement per category, the overall figure, the figure on the seven
+core categories, and the cases we deliberately read differently (with the reason).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from briefing.normalize import normalize  # noqa: E402 - needs the path set above
+
+DEFAULT_CASES = REPO_ROOT.parent / "shared" / "peer-tests" / "nemo-en-tn"
+CORE_CATEGORIES = ("cardinal", "decimal", "money", "measure", "ordinal", "date", "time")
+
+# Cases where NeMo's expectation is a quirk of that system, or a reading a newsreader would not
+# use, or a spelling eSpeak would misread. We keep our reading on purpose.
+DELIBERATE: dict[str, str] = {
+    "13000": "a quantity, not a code: 'thirteen thousand', not digit by digit",
+    "123000": "a quantity, not a code: 'one hundred twenty-three thousand'",
+    "978-0": "digit-dash-digit is read as a range or score ('to'), as in '7-2'",
+    "1th": "a typo for '1st': read 'first', not 'one th'",
+    "2th": "a typo for '2nd': read 'second'",
+    "3th": "a typo for '3rd': read 'third'",
+    "4rd": "a typo for '4th': read 'fourth'",
+    "11st": "a typo for '11th': read 'eleventh'",
+    "12nd": "a typo for '12th': read 'twelfth'",
+    "13rd": "a typo for '13th': read 'thirteenth'",
+    "21th": "a typo for '21st': read 'twenty-first'",
+    "111st": "a typo for '111th': read 'one hundred eleventh'",
+    "US $76.3 trillion": "'US' is spelled 'U S': eSpeak may read 'US' as the word 'us'",
+    "US$76.3 trillion": "'US' is spelled 'U S': eSpeak may read 'US' as the word 'us'",
+    "4.4x": "a multiple: 'four point four times'",
+    "3 cc/s": "'cc' is a unit: 'three cubic centimeters per second'",
+    "45º&C": "'º' typed for a degree sign: 'forty-five degrees and C'",
+    "11/17/05": "a clipped year is said 'oh five', not 'zero five'",
+    "We have seen YoY growth in 2Q22": (
+        "'the second quarter of twenty twenty-two': a quarter's clipped year is this century"
+    ),
+    "23:00": "24-hour clock: 'twenty-three hundred', not 'twenty-three o'clock'",
+    "10:00:00 p.m. e.s.t": "a clock time with a.m./p.m.: 'ten PM EST', not a duration",
+    "1234-123kg": "a four-digit number in 1100-2099 is read as a year, as in '1428 Elm St.'",
+    "2-5": "a numeric range is read 'two to five'",
+    "from 2-10": "a numeric range is read 'from two to ten'",
+    "170 - 45190": "a numeric range is read 'to'; a five-digit number is a quantity",
+    "1980-1970 kg": "four-digit numbers in 1100-2099 are read as years",
+    "340 A.D": "'AD' is written 'A-D' so eSpeak spells it (it reads 'AD' as 'ad')",
+}
+# Whole categories read differently on purpose.
+DELIBERATE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"(?<![a-z])a\.?m\b", re.IGNORECASE),
+        "a.m. is written 'A-M': eSpeak reads 'AM' as the word 'am' (NeMo expects 'AM')",
+    ),
+    (
+        re.compile(r"^(https?|file)://|^www\.", re.IGNORECASE),
+        "URLs are read compactly: no 'h t t p colon slash slash', no 'www'",
+    ),
+    (
+        re.compile(r"^[\[<]"),
+        "markup and phoneme strings are read as words, never passed to the engine",
+    ),
+)
+
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
+_AND = re.compile(r"\band\b")
+_SPACES = re.compile(r"\s+")
+
+
+def canonical(text: str) -> str:
+    """The README's canonicalization: lower case, punctuation and hyphens to spaces, "and"
+    dropped, spaces collapsed."""
+    text = _PUNCTUATION.sub(" ", text.lower())
+    return _SPACES.sub(" ", _AND.sub(" ", text)).strip()
+
+
+@dataclass
+class Case:
+    category: str
+    written: str
+    expected: str
+    got: str
+
+    @property
+    def agrees(self) -> bool:
+        return canonical(self.expected) == canonical(self.got)
+
+    @property
+    def deliberate_reason(self) -> str | None:
+        if self.written in DELIBERATE:
+            return DELIBERATE[self.written]
+        for pattern, reason in DELIBERATE_PATTERNS:
+            if pattern.search(self.written):
+                return reason
+        return None
+
+
+def load_cases(directory: Path) -> list[Case]:
+    cases: list[Case] = []
+    for path in sorted(directory.glob("test_cases_*.txt")):
+        category = path.stem.removeprefix("test_cases_")
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if "~" not in line:
+                continue
+            written, expected = line.split("~", 1)
+            cases.append(Case(category, written, expected, normalize(written)))
+    return cases
+
+
+def _percent(agree: int, total: int) -> str:
+    return f"{100 * agree / total:.1f}%" if total else "n/a"
+
+
+def report(cases: list[Case], show_failures: bool) -> str:
+    lines = ["| Category | Agree | Cases | Agreement |", "|---|---:|---:|---:|"]
+    categories = sorted({case.category for case in cases})
+    for category in categories:
+        chosen = [case for case in cases if case.category == category]
+        agree = sum(case.agrees for case in chosen)
+        core = " (core)" if category in CORE_CATEGORIES else ""
+        lines.append(
+            f"| {category}{core} | {agree} | {len(chosen)} | {_percent(agree, len(chosen))} |"
+        )
+    core_cases = [case for case in cases if case.category in CORE_CATEGORIES]
+    core_agree = sum(case.agrees for case in core_cases)
+    all_agree = sum(case.agrees for case in cases)
+    lines.append(
+        f"| **core seven** | **{core_agree}** | **{len(core_cases)}** | "
+        f"**{_percent(core_agree, len(core_cases))}** |"
+    )
+    lines.append(
+        f"| **all** | **{all_agree}** | **{len(cases)}** | **{_percent(all_agree, len(cases))}** |"
+    )
+    lines += [
+        "",
+        f"Overall: {all_agree}/{len(cases)} = {_percent(all_agree, len(cases))}",
+        "Overall on the seven core categories (cardinal, decimal, money, measure, ordinal, "
+        f"date, time): {core_agree}/{len(core_cases)} = {_percent(core_agree, len(core_cases))}",
+        "",
+        "## Deliberate disagreements",
+        "",
+    ]
+    disagreements = [case for case in cases if not case.agrees and case.deliberate_reason]
+    for case in disagreements:
+        lines.append(
+            f"- [{case.category}] `{case.written}`: NeMo `{case.expected}`; "
+            f"we say `{case.got}` ({case.deliberate_reason})"
+        )
+    other = [case for case in cases if not case.agrees and not case.deliberate_reason]
+    lines += [
+        "",
+        f"{len(disagreements)} deliberate disagreements; {len(other)} other misses "
+        "(not covered by a rule here: see --failures).",
+    ]
+    if show_failures:
+        lines += ["", "## Other misses", ""]
+        lines += [
+            f"- [{case.category}] `{case.written}`: NeMo `{case.expected}`; we say `{case.got}`"
+            for case in other
+        ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    show_failures = "--failures" in argv
+    paths = [arg for arg in argv if not arg.startswith("--")]
+    directory = Path(paths[0]) if paths else DEFAULT_CASES
+    if not directory.is_dir():
+        print(f"error: no test-case directory at {directory}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    cases = load_cases(directory)
+    if not cases:
+        print(f"error: no test_cases_*.txt files in {directory}", file=sys.stderr)
+        return 2
+    elapsed = time.perf_counter() - started
+    print(report(cases, show_failures))
+    print(f"\n({len(cases)} cases normalized in {elapsed * 1000:.0f} ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
