@@ -4,21 +4,24 @@ eSpeak NG keeps state between calls in one process (the same text comes out slig
 different the second time) and can crash or hang on bad input. A child per call, forked from
 a parent that has loaded the library but never initialised it, gives every call the same
 pristine state, contains crashes, and makes timeouts enforceable by killing the child.
+
+Plain `os.fork` rather than `multiprocessing`: it costs less per call, and it works inside
+any process, including a worker of a process pool.
 """
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
-import multiprocessing
 import os
+import pickle
+import select
 import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
 from typing import Any
 
-_FORK = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-CAN_FORK = _FORK is not None
+CAN_FORK = hasattr(os, "fork")
 
 
 @dataclass(frozen=True)
@@ -39,46 +42,52 @@ class Child:
     """One function call running in a forked child process."""
 
     def __init__(self, function: Callable[..., Any], *args: Any) -> None:
-        if _FORK is None:
-            raise RuntimeError("process isolation needs os.fork")
-        self._receiver, sender = _FORK.Pipe(duplex=False)
-        self._process = _FORK.Process(target=_run, args=(sender, function, args), daemon=True)
-        self._process.start()
-        sender.close()
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(read_end)
+            _run_child(write_end, function, args)
+        os.close(write_end)
+        self.pid = pid
+        self._read_end = read_end
+        self._received: list[bytes] = []
 
-    @property
-    def connection(self) -> Connection:
-        return self._receiver
+    def fileno(self) -> int:
+        """The pipe the result arrives on: readable once the child has sent it or died."""
+        return self._read_end
 
     def result(self) -> Outcome:
-        """The outcome, once `connection` is ready (the child sent a result or died)."""
+        """The outcome, once the child is `ready` (this then blocks only briefly)."""
+        while chunk := os.read(self._read_end, 1 << 16):
+            self._received.append(chunk)
+        status = self._reap()
         try:
-            status, payload = self._receiver.recv()
-        except (EOFError, OSError):
-            self._process.join(5)
-            code = self._process.exitcode
-            reason = (f"crashed ({signal.Signals(-code).name})" if code and code < 0
-                      else f"exited with code {code}")
-            return self._finish(Outcome(error=f"the engine process {reason}"))
-        self._process.join(5)
-        return self._finish(Outcome(value=payload) if status == "ok" else Outcome(error=payload))
+            kind, payload = pickle.loads(b"".join(self._received))
+        except Exception:  # no message, or a cut one: the child died
+            if os.WIFSIGNALED(status):
+                name = signal.Signals(os.WTERMSIG(status)).name
+                return Outcome(error=f"the engine process crashed ({name})")
+            return Outcome(error=f"the engine process exited with code "
+                                 f"{os.waitstatus_to_exitcode(status)}")
+        return Outcome(value=payload) if kind == "ok" else Outcome(error=payload)
 
     def kill(self, reason: str) -> Outcome:
-        self._process.kill()
-        self._process.join(5)
-        return self._finish(Outcome(error=reason))
+        """Stop the child now; the outcome is a failure for `reason`."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        self._reap()
+        return Outcome(error=reason)
 
-    def _finish(self, outcome: Outcome) -> Outcome:
-        self._receiver.close()
-        if self._process.exitcode is not None:
-            self._process.close()
-        return outcome
+    def _reap(self) -> int:
+        os.close(self._read_end)
+        _, status = os.waitpid(self.pid, 0)
+        return status
 
 
 def ready(children: Sequence[Child], timeout: float | None) -> list[Child]:
     """The children whose results are available, waiting at most `timeout` seconds."""
-    by_connection = {child.connection: child for child in children}
-    return [by_connection[c] for c in wait(list(by_connection), timeout)]  # type: ignore[index]
+    readable, _, _ = select.select(list(children), [], [], timeout)
+    return readable
 
 
 def run_isolated(
@@ -88,7 +97,7 @@ def run_isolated(
     if not isolated or not CAN_FORK:
         try:
             return Outcome(value=function(*args))
-        except Exception as error:
+        except Exception as error:  # reported like a child's failure
             return Outcome(error=str(error) or type(error).__name__)
     child = Child(function, *args)
     if not ready([child], timeout):
@@ -96,18 +105,29 @@ def run_isolated(
     return child.result()
 
 
-def _run(sender: Connection, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    # Engines print to stdout (pyttsx3 announces every file it saves) and a crashing one dumps
-    # a traceback on stderr; the terminal belongs to the command line, and failures reach it
-    # through the pipe, as one clear line.
-    faulthandler.disable()
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    os.close(devnull)
+def _run_child(write_end: int, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    code = 0
     try:
-        sender.send(("ok", function(*args)))
-    except BaseException as error:
-        sender.send(("error", str(error) or type(error).__name__))
+        # The parent's handlers (SIGTERM → clean-up) are not the child's business: the
+        # parent stops a child by killing it.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # Engines print to stdout (pyttsx3 announces every file it saves) and a crashing one
+        # dumps a traceback on stderr; the terminal belongs to the command line, and failures
+        # reach it through the pipe, as one clear line.
+        faulthandler.disable()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        try:
+            message = pickle.dumps(("ok", function(*args)))
+        except BaseException as error:  # all is reported to the parent
+            message = pickle.dumps(("error", str(error) or type(error).__name__))
+        view = memoryview(message)
+        while view:
+            view = view[os.write(write_end, view):]
+    except BaseException:  # the parent sees no message
+        code = 1
     finally:
-        sender.close()
+        os._exit(code)  # never run the parent's clean-up or flush its buffers twice
