@@ -21,6 +21,7 @@ from briefing.errors import BriefingError, InputError
 from briefing.template import DEFAULT_PAUSES, Pauses
 
 if TYPE_CHECKING:  # imported lazily at run time: `briefing --help` must start fast
+    from briefing import pipeline
     from briefing.normalize import NormalizeOptions
 
 EXIT_INTERRUPTED = 130
@@ -75,18 +76,21 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", type=Path, metavar="FILE",
                        help="where to write the MP3 (default: ARTICLE's name with .mp3, "
                             "in the current folder)")
-    build.add_argument("-f", "--force", action="store_true",
-                       help="replace existing files even if briefing did not write them")
-    build.add_argument("--bitrate", default="64k",
-                       help="MP3 bitrate, e.g. 48k, 64k, 96k (default: 64k)")
-    build.add_argument("--no-transcript", dest="transcript", action="store_false",
-                       help="do not write the transcript beside the audio")
-    build.add_argument("--jobs", "-j", type=_positive_int, metavar="N",
-                       help="segments synthesized at once (default: number of cores)")
-    build.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
-    _add_text_options(build)
-    _add_voice_options(build)
+    _add_build_options(build, "segments synthesized at once (default: number of cores)",
+                       title=True)
     build.set_defaults(run=_run_build)
+
+    batch = commands.add_parser(
+        "batch", help="build one briefing per article, several at once",
+        description="Build one briefing per article into a folder, in parallel. A failed "
+                    "article is reported and the others still finish; the exit code is 1 "
+                    "if any failed.")
+    batch.add_argument("articles", nargs="+", metavar="PATH",
+                       help="article files, or folders of them (*.txt, *.md, *.json)")
+    batch.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
+                       help="folder to write the briefings into (created if missing)")
+    _add_build_options(batch, "articles built at once (default: number of cores)", title=False)
+    batch.set_defaults(run=_run_batch)
 
     script = commands.add_parser(
         "script", help="print the spoken script of an article (no audio)",
@@ -111,6 +115,40 @@ def _parser() -> argparse.ArgumentParser:
                                              "pass an ID to --voice.")
     voices.set_defaults(run=_run_voices)
     return parser
+
+
+def _add_build_options(parser: argparse.ArgumentParser, jobs_help: str, title: bool) -> None:
+    parser.add_argument("-f", "--force", action="store_true",
+                        help="replace existing files even if briefing did not write them")
+    parser.add_argument("--bitrate", default="64k",
+                        help="MP3 bitrate, e.g. 48k, 64k, 96k (default: 64k)")
+    parser.add_argument("--no-transcript", dest="transcript", action="store_false",
+                        help="do not write the transcript beside the audio")
+    parser.add_argument("--jobs", "-j", type=_positive_int, metavar="N", help=jobs_help)
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="print nothing but errors")
+    _add_text_options(parser, title=title)
+    _add_voice_options(parser)
+
+
+def _build_options(args: argparse.Namespace) -> pipeline.BuildOptions:
+    from briefing import pipeline
+    from briefing.engines import VoiceSettings
+    from briefing.export import ExportOptions
+
+    voice = VoiceSettings(args.voice, args.rate)
+    heading = args.heading_voice
+    return pipeline.BuildOptions(
+        voice=voice,
+        frame_voice=(voice if heading == "same" else
+                     VoiceSettings(heading, args.rate) if heading else None),
+        pauses=_pauses(args.pause),
+        tone=args.tone,
+        normalize=_normalize_options(args),
+        export=ExportOptions(bitrate=_bitrate(args.bitrate)),
+        transcript=args.transcript,
+        **({"jobs": args.jobs} if args.jobs else {}),
+    )
 
 
 def _add_text_options(parser: argparse.ArgumentParser, title: bool = True) -> None:
@@ -153,27 +191,13 @@ def _add_voice_options(parser: argparse.ArgumentParser) -> None:
 def _run_build(args: argparse.Namespace) -> int:
     from briefing import pipeline
     from briefing.document import read_documents
-    from briefing.engines import VoiceSettings
-    from briefing.export import ExportOptions
 
     started = time.perf_counter()
     documents = read_documents(args.articles, args.title, warn=_warn)
     target = args.output or Path(_default_name(args.articles[0]) + ".mp3")
     if target.suffix.lower() != ".mp3":
         raise InputError(f"{target}: only .mp3 output is supported")
-    voice = VoiceSettings(args.voice, args.rate)
-    heading = args.heading_voice
-    options = pipeline.BuildOptions(
-        voice=voice,
-        frame_voice=(voice if heading == "same" else
-                     VoiceSettings(heading, args.rate) if heading else None),
-        pauses=_pauses(args.pause),
-        tone=args.tone,
-        normalize=_normalize_options(args),
-        export=ExportOptions(bitrate=_bitrate(args.bitrate)),
-        transcript=args.transcript,
-        **({"jobs": args.jobs} if args.jobs else {}),
-    )
+    options = _build_options(args)
     files = pipeline.planned_files(target, options, args.articles)
     pipeline.check_targets(files, args.articles, args.force)
     show = _Progress(enabled=not args.quiet)
@@ -187,6 +211,35 @@ def _run_build(args: argparse.Namespace) -> int:
              f"{time.perf_counter() - started:.1f} s")
         for extra in result.files[1:]:
             _say(f"Wrote {extra}")
+    return 0
+
+
+def _run_batch(args: argparse.Namespace) -> int:
+    from briefing import batch
+
+    started = time.perf_counter()
+    articles = batch.find_articles(args.articles)
+    options = _build_options(args)
+    targets = batch.plan(articles, args.output, options, args.force)
+    done = 0
+
+    def report(result: batch.ArticleResult) -> None:
+        nonlocal done
+        done += 1
+        if result.error:
+            _say(f"[{done}/{len(articles)}] {result.article}: failed: {result.error}")
+        elif not args.quiet:
+            _say(f"[{done}/{len(articles)}] {result.article} -> {result.target} "
+                 f"({result.seconds:.1f} s)")
+
+    results = batch.run_batch(articles, targets, options, options.jobs, report)
+    failed = [result for result in results if result.error]
+    if failed:
+        _say(f"briefing: {len(failed)} of {len(results)} articles failed")
+        return 1
+    if not args.quiet:
+        _say(f"Built {len(results)} briefings into {args.output} in "
+             f"{time.perf_counter() - started:.1f} s")
     return 0
 
 

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import math
 import os
 import pickle
 import select
 import signal
-from collections.abc import Callable, Sequence
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +91,51 @@ def ready(children: Sequence[Child], timeout: float | None) -> list[Child]:
     """The children whose results are available, waiting at most `timeout` seconds."""
     readable, _, _ = select.select(list(children), [], [], timeout)
     return readable
+
+
+@dataclass(frozen=True)
+class Task:
+    """A call to run in a child process."""
+
+    function: Callable[..., Any]
+    """What to call (in the child)."""
+    args: tuple[Any, ...]
+    """Its arguments."""
+    timeout: float | None = None
+    """Seconds before the child is killed; None waits for ever."""
+    key: Any = None
+    """The caller's own tag, to recognise the task when its outcome comes back."""
+
+
+def run_concurrently(queue: deque[Task], jobs: int) -> Iterator[tuple[Task, Outcome]]:
+    """Run the queued tasks, `jobs` children at a time; yield each outcome as it comes.
+
+    The caller may append to `queue` while iterating (to retry a task, say). Children still
+    running when the iteration stops, for whatever reason, are killed.
+    """
+    running: dict[Child, tuple[Task, float]] = {}
+    try:
+        while queue or running:
+            while queue and len(running) < max(1, jobs):
+                task = queue.popleft()
+                limit = math.inf if task.timeout is None else task.timeout
+                running[Child(task.function, *task.args)] = (task, time.monotonic() + limit)
+            next_deadline = min(deadline for _, deadline in running.values())
+            wait = None if next_deadline == math.inf else max(0.0, next_deadline - time.monotonic())
+            finished = ready(list(running), wait)
+            now = time.monotonic()
+            for child, (task, deadline) in list(running.items()):
+                if child in finished:
+                    outcome = child.result()
+                elif now >= deadline:
+                    outcome = child.kill(f"timed out after {task.timeout:.0f} s")
+                else:
+                    continue
+                del running[child]
+                yield task, outcome
+    finally:
+        for child in running:
+            child.kill("stopped")
 
 
 def run_isolated(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 import wave
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +19,7 @@ import numpy as np
 
 from briefing.engines import Engine
 from briefing.errors import EngineError
-from briefing.isolation import CAN_FORK, Child, Outcome, ready, run_isolated
+from briefing.isolation import CAN_FORK, Outcome, Task, run_concurrently, run_isolated
 
 ATTEMPTS = 2  # the first try and one retry in a fresh process
 
@@ -95,38 +95,23 @@ def _run_forked(work: list[Request], folder: Path, jobs: int, progress: Progress
     """A child process per request, `jobs` at a time, each under its own deadline."""
     clips: list[Clip | None] = [None] * len(work)
     attempts = [0] * len(work)
-    pending = list(range(len(work)))[::-1]  # a stack: pop() takes the next in order
-    running: dict[Child, tuple[int, float]] = {}
+
+    def task(index: int) -> Task:
+        attempts[index] += 1
+        path = folder / f"{index}-{attempts[index]}.wav"
+        return Task(work[index].engine.synthesize, (work[index].text, path),
+                    timeout_for(work[index].text), key=(index, path))
+
+    queue = deque(task(index) for index in range(len(work)))
     done = 0
-    try:
-        while pending or running:
-            while pending and len(running) < jobs:
-                index = pending.pop()
-                attempts[index] += 1
-                path = folder / f"{index}-{attempts[index]}.wav"
-                child = Child(work[index].engine.synthesize, work[index].text, path)
-                running[child] = (index, time.monotonic() + timeout_for(work[index].text))
-            next_deadline = min(deadline for _, deadline in running.values())
-            finished = ready(list(running), max(0.0, next_deadline - time.monotonic()))
-            now = time.monotonic()
-            for child, (index, deadline) in list(running.items()):
-                if child in finished:
-                    outcome = child.result()
-                elif now >= deadline:
-                    outcome = child.kill(f"timed out after {timeout_for(work[index].text):.0f} s")
-                else:
-                    continue
-                del running[child]
-                path = folder / f"{index}-{attempts[index]}.wav"
-                clips[index] = _accept(work[index], path, outcome, attempts[index])
-                if clips[index] is None:
-                    pending.append(index)  # retried in a fresh process
-                else:
-                    done += 1
-                    progress(done, len(work))
-    finally:
-        for child in running:
-            child.kill("stopped")
+    for finished, outcome in run_concurrently(queue, jobs):
+        index, path = finished.key
+        clips[index] = _accept(work[index], path, outcome, attempts[index])
+        if clips[index] is None:
+            queue.append(task(index))  # retried in a fresh process
+        else:
+            done += 1
+            progress(done, len(work))
     return [clip for clip in clips if clip is not None]
 
 

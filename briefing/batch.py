@@ -1,0 +1,106 @@
+"""Build one briefing per article, several at once; one failure never stops the rest.
+
+Each article is built in a child process of its own (see `isolation`), so a crash or an
+error in one is reported for that article while the others finish.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from briefing import pipeline
+from briefing.document import read_documents
+from briefing.errors import InputError
+from briefing.isolation import Task, run_concurrently
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".json")
+
+
+@dataclass(frozen=True)
+class ArticleResult:
+    """How one article of a batch went."""
+
+    article: Path
+    """The article read."""
+    target: Path
+    """The audio file it was (or would have been) built into."""
+    error: str | None
+    """Why it failed; None when it was built."""
+    seconds: float
+    """How long it took."""
+
+
+def find_articles(paths: list[str]) -> list[Path]:
+    """The articles named: files as given, folders by their article files (not recursive)."""
+    articles: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir()
+                           if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+                           and not p.name.startswith("."))
+            if not found:
+                raise InputError(f"{name} holds no articles (*{', *'.join(ARTICLE_SUFFIXES)})")
+            articles += found
+        elif path.is_file():
+            articles.append(path)
+        else:
+            raise InputError(f"{name} does not exist: check the path")
+    return articles
+
+
+def plan(articles: list[Path], output: Path, options: pipeline.BuildOptions,
+         force: bool) -> list[Path]:
+    """The target of each article in `output`; refuses clashes and files not ours."""
+    targets = [output / f"{article.stem}.mp3" for article in articles]
+    seen: dict[Path, Path] = {}
+    for article, target in zip(articles, targets, strict=True):
+        if target in seen:
+            raise InputError(f"{seen[target]} and {article} would both be built into "
+                             f"{target}: rename one of them")
+        seen[target] = article
+        files = pipeline.planned_files(target, options, [str(article)])
+        pipeline.check_targets(files, [str(a) for a in articles], force)
+    return targets
+
+
+def run_batch(
+    articles: list[Path],
+    targets: list[Path],
+    options: pipeline.BuildOptions,
+    jobs: int,
+    on_result: Callable[[ArticleResult], None] | None = None,
+) -> list[ArticleResult]:
+    """Build every article into its target, `jobs` at a time; results in article order."""
+    # Parallel over articles, one synthesis job inside each: a whole build per core keeps
+    # both the engine and the encoder busy, where segment parallelism would leave the
+    # encoder's turn single-threaded.
+    inner = replace(options, jobs=1)
+    queue = deque(Task(_build_one, (article, target, inner), key=i)
+                  for i, (article, target) in enumerate(zip(articles, targets, strict=True)))
+    results: list[ArticleResult | None] = [None] * len(articles)
+    for task, outcome in run_concurrently(queue, jobs):
+        index = task.key
+        if outcome.ok:
+            result = outcome.value
+        else:
+            result = ArticleResult(articles[index], targets[index], outcome.error, 0.0)
+        results[index] = result
+        if on_result is not None:
+            on_result(result)
+    return [result for result in results if result is not None]
+
+
+def _build_one(article: Path, target: Path, options: pipeline.BuildOptions) -> ArticleResult:
+    started = time.perf_counter()
+    try:
+        documents = read_documents([str(article)])
+        pipeline.build(documents, target, options)
+        error = None
+    except Exception as failure:  # reported per article; the batch goes on
+        error = str(failure) or type(failure).__name__
+    return ArticleResult(article, target, error, time.perf_counter() - started)

@@ -1,0 +1,54 @@
+"""Digests and batches, with the real engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mutagen.mp3 import MP3
+
+from .conftest import run_cli
+
+STORY = "Prices rose again in March.\nRents climbed too.\nPrices rose again. Wages did not.\n"
+
+
+def test_batch_builds_each_article_and_reports_the_bad_one(tmp_path: Path) -> None:
+    articles = tmp_path / "in"
+    articles.mkdir()
+    for name in ("a.txt", "b.md", "c.txt"):
+        (articles / name).write_text(STORY)
+    (articles / "bad.txt").write_bytes(b"")
+    (articles / "notes.pdf").write_bytes(b"%PDF")  # not an article: ignored
+    out = tmp_path / "out"
+    result = run_cli("batch", articles, "-o", out, "--jobs", "2")
+    assert result.code == 1
+    assert "bad.txt: failed:" in result.stderr and "is empty" in result.stderr
+    assert "1 of 4 articles failed" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["a.mp3", "a.txt", "b.mp3", "b.txt",
+                                                     "c.mp3", "c.txt"]
+    for name in ("a", "b", "c"):
+        assert MP3(out / f"{name}.mp3").info.length > 5
+
+
+def test_batch_refuses_clashing_names(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(STORY)
+    (tmp_path / "a.md").write_text(STORY)
+    result = run_cli("batch", tmp_path / "a.txt", tmp_path / "a.md", "-o", tmp_path / "out")
+    assert result.code == 2 and "would both be built into" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_digest_names_every_story(tmp_path: Path) -> None:
+    first = tmp_path / "first.md"
+    first.write_text("# Spring prices\n\n- Prices rose again in March.\n\nWages did not. "
+                     "Rents did.\n")
+    second = tmp_path / "second.txt"
+    second.write_text("Rents climbed in April.\n")
+    script = run_cli("script", first, second)
+    assert script.code == 0
+    assert "Here is your briefing, with two stories." in script.stdout
+    assert "First: Spring prices" in script.stdout
+    assert "Second: Rents climbed in April" in script.stdout
+    result = run_cli("build", first, second, "-o", tmp_path / "today.mp3")
+    assert result.code == 0, result.stderr
+    transcript = (tmp_path / "today.txt").read_text()
+    assert "## Spring prices" in transcript and "## Rents climbed in April" in transcript
