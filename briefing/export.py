@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from briefing import __version__
 from briefing.audio import Programme
 from briefing.errors import EncoderError, OutputError
@@ -107,8 +109,10 @@ def _create_part(folder: Path, name: str) -> Path:
 
 def _encode_mp3(programme: Programme, path: Path, options: ExportOptions) -> None:
     audio_segment = pydub_audio_segment()
-    audio = audio_segment(data=programme.samples.tobytes(), sample_width=2,
-                          frame_rate=programme.sample_rate, channels=1)
+    # A byte view of the samples, not a copy: a long programme is hundreds of megabytes.
+    data = memoryview(np.ascontiguousarray(programme.samples, dtype="<i2")).cast("B")
+    audio = audio_segment(data=data, sample_width=2, frame_rate=programme.sample_rate,
+                          channels=1)
     # pydub stages its own temporary files; keep them beside ours, so none outlive the build.
     with _pydub_scratch(), open(path, "wb") as out:
         try:
