@@ -54,13 +54,42 @@ Progress = Callable[[int, int], None]
 """Called as `progress(done, total)` while clips are synthesized."""
 
 
-def timeout_for(text: str) -> float:
-    """A generous deadline for one segment: eSpeak runs ~50× real time, this allows ~1×."""
-    return 10.0 + len(text) / 15
+@dataclass(frozen=True)
+class Limits:
+    """How long a segment may take, and how long its audio may plausibly be."""
+
+    timeout_base: float = 10.0
+    """Seconds every segment may take, however short (engine start-up, a loaded machine)."""
+    timeout_per_char: float = 1 / 15
+    """Seconds more per character: about real time, where eSpeak runs ~50× faster."""
+    min_ratio: float = 0.2
+    """Audio shorter than this fraction of the expected duration is rejected as cut off."""
+    max_ratio: float = 5.0
+    """Audio longer than this multiple of the expected duration (+3 s) is rejected."""
+
+    def timeout(self, text: str) -> float:
+        return self.timeout_base + len(text) * self.timeout_per_char
+
+    def check_duration(self, clip: Clip, text: str, words_per_minute: int) -> None:
+        """Raise EngineError if `clip` cannot be `text` spoken at about that rate."""
+        expected = len(text.split()) * 60 / words_per_minute
+        seconds = clip.duration_ms / 1000
+        if seconds < self.min_ratio * expected:
+            raise EngineError(f"the engine returned {seconds:.2f} s of audio for about "
+                              f"{expected:.1f} s of speech: cut short")
+        if seconds > self.max_ratio * expected + 3:
+            raise EngineError(f"the engine returned {seconds:.1f} s of audio for about "
+                              f"{expected:.1f} s of speech")
+
+
+DEFAULT_LIMITS = Limits()
 
 
 def synthesize(
-    requests: Sequence[Request], jobs: int = 1, progress: Progress | None = None
+    requests: Sequence[Request],
+    jobs: int = 1,
+    progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[Clip]:
     """Synthesize every request, `jobs` at a time; clips come back in request order."""
     keys = [(id(request.engine), request.text) for request in requests]
@@ -71,11 +100,13 @@ def synthesize(
     work = list(distinct.values())
     with tempfile.TemporaryDirectory(prefix="briefing-") as folder:
         run = _run_forked if CAN_FORK and all(r.engine.forkable for r in work) else _run_here
-        clips = run(work, Path(folder), max(1, jobs), progress or _ignore)
+        clips = run(work, Path(folder), max(1, jobs), progress or _ignore, limits)
     return [clips[position[key]] for key in keys]
 
 
-def _run_here(work: list[Request], folder: Path, jobs: int, progress: Progress) -> list[Clip]:
+def _run_here(
+    work: list[Request], folder: Path, jobs: int, progress: Progress, limits: Limits
+) -> list[Clip]:
     """In this process, one at a time: for engines whose native libraries cannot be forked."""
     clips = []
     for index, request in enumerate(work):
@@ -83,7 +114,7 @@ def _run_here(work: list[Request], folder: Path, jobs: int, progress: Progress) 
             path = folder / f"{index}-{attempt}.wav"
             outcome = run_isolated(request.engine.synthesize, request.text, path,
                                    isolated=False)
-            clip = _accept(request, path, outcome, attempt)
+            clip = _accept(request, path, outcome, attempt, limits)
             if clip is not None:
                 break
         clips.append(clip)
@@ -91,7 +122,9 @@ def _run_here(work: list[Request], folder: Path, jobs: int, progress: Progress) 
     return clips
 
 
-def _run_forked(work: list[Request], folder: Path, jobs: int, progress: Progress) -> list[Clip]:
+def _run_forked(
+    work: list[Request], folder: Path, jobs: int, progress: Progress, limits: Limits
+) -> list[Clip]:
     """A child process per request, `jobs` at a time, each under its own deadline."""
     clips: list[Clip | None] = [None] * len(work)
     attempts = [0] * len(work)
@@ -100,13 +133,13 @@ def _run_forked(work: list[Request], folder: Path, jobs: int, progress: Progress
         attempts[index] += 1
         path = folder / f"{index}-{attempts[index]}.wav"
         return Task(work[index].engine.synthesize, (work[index].text, path),
-                    timeout_for(work[index].text), key=(index, path))
+                    limits.timeout(work[index].text), key=(index, path))
 
     queue = deque(task(index) for index in range(len(work)))
     done = 0
     for finished, outcome in run_concurrently(queue, jobs):
         index, path = finished.key
-        clips[index] = _accept(work[index], path, outcome, attempts[index])
+        clips[index] = _accept(work[index], path, outcome, attempts[index], limits)
         if clips[index] is None:
             queue.append(task(index))  # retried in a fresh process
         else:
@@ -115,12 +148,16 @@ def _run_forked(work: list[Request], folder: Path, jobs: int, progress: Progress
     return [clip for clip in clips if clip is not None]
 
 
-def _accept(request: Request, path: Path, outcome: Outcome, attempt: int) -> Clip | None:
+def _accept(
+    request: Request, path: Path, outcome: Outcome, attempt: int, limits: Limits
+) -> Clip | None:
     """The clip, or None to retry; raises once the retries are spent."""
     try:
         if not outcome.ok:
             raise EngineError(outcome.error or "failed")
-        return read_wav(path, request.engine.sample_rate)
+        clip = read_wav(path, request.engine.sample_rate)
+        limits.check_duration(clip, request.text, request.engine.words_per_minute)
+        return clip
     except EngineError as error:
         if attempt < ATTEMPTS:
             return None

@@ -3,6 +3,9 @@ wrapper must make impossible to hit."""
 
 from __future__ import annotations
 
+import os
+import re
+import signal
 import time
 from pathlib import Path
 
@@ -135,11 +138,45 @@ def test_voices_are_listed(engine: Pyttsx3Engine) -> None:
     assert {"en-us", "en"} <= {i.lower() for i in ids}
 
 
-@pytest.mark.parametrize("failure", ["error", "empty", "garbage", "crash"])
-def test_failures_are_retried_then_named(failure: str) -> None:
+@pytest.mark.parametrize(
+    ("failure", "cause"),
+    [
+        ("error", "fake failure"),
+        ("empty", "incomplete WAV"),
+        ("short", "cut short"),
+        ("garbage", "malformed WAV"),
+        ("crash", "crashed (SIGABRT)"),
+        ("hang", "timed out"),
+    ],
+)
+def test_failures_are_retried_then_named(failure: str, cause: str) -> None:
     engine = FakeEngine(fail_with=failure)
-    with pytest.raises(EngineError, match=r"could not synthesize segment 0"):
-        speech.synthesize([speech.Request("text", engine, "segment 0")], jobs=2)
+    quick = speech.Limits(timeout_base=0.5, timeout_per_char=0)
+    started = time.monotonic()
+    text = "Some words that take a while to say."
+    with pytest.raises(EngineError, match=rf"could not synthesize segment 0: .*{re.escape(cause)}"):
+        speech.synthesize([speech.Request(text, engine, "segment 0")], jobs=2, limits=quick)
+    assert time.monotonic() - started < 5  # bounded, even when the engine hangs
+
+
+def test_a_failure_on_the_first_try_is_retried_in_a_fresh_process(tmp_path: Path) -> None:
+    engine = FlakyEngine(tmp_path / "tried")
+    (clip,) = speech.synthesize([speech.Request("Hello there.", engine, "s")])
+    assert len(clip.samples) == engine.frames_for("Hello there.")
+
+
+class FlakyEngine(FakeEngine):
+    """Crashes the first time (as a segfaulting engine would), works the second."""
+
+    def __init__(self, marker: Path) -> None:
+        super().__init__()
+        self.marker = marker
+
+    def synthesize(self, text: str, wav_path: Path) -> None:
+        if not self.marker.exists():
+            self.marker.touch()
+            os.kill(os.getpid(), signal.SIGSEGV)
+        super().synthesize(text, wav_path)
 
 
 def test_duplicate_texts_are_synthesized_once() -> None:

@@ -43,6 +43,8 @@ class Engine(Protocol):
     """Short engine name, as `--engine` takes it."""
     sample_rate: int
     """Sample rate of every WAV the engine writes (16-bit mono)."""
+    words_per_minute: int
+    """About how fast it speaks, to tell plausible audio from cut-off or runaway output."""
     forkable: bool
     """True when `synthesize` may run in a child forked after `prepare`; else in-process."""
 

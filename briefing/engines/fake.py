@@ -27,8 +27,14 @@ class FakeEngine:
     name: str = "fake"
     forkable: bool = True
     fail_with: str | None = None
-    """None: behave. "error": raise. "empty": write an empty WAV. "hang": never return.
-    "crash": kill the process. "garbage": write bytes that are not a WAV."""
+    """None: behave. "error": raise. "empty": write an empty WAV. "short": write a tenth of
+    the audio. "hang": never return. "crash": kill the process. "garbage": write bytes that
+    are not a WAV."""
+
+    @property
+    def words_per_minute(self) -> int:
+        # About six characters a word (with its space) at `ms_per_char`.
+        return round(60_000 / (6 * self.ms_per_char))
 
     def prepare(self) -> None:
         pass
@@ -43,7 +49,8 @@ class FakeEngine:
         if self.fail_with == "garbage":
             wav_path.write_bytes(b"this is not a wav file")
             return
-        frames = 0 if self.fail_with == "empty" else self.frames_for(text)
+        frames = {"empty": 0, "short": self.frames_for(text) // 10}.get(
+            self.fail_with or "", self.frames_for(text))
         tone = (8000 * np.sin(2 * np.pi * 440 * np.arange(frames) / self.sample_rate))
         with wave.open(str(wav_path), "wb") as writer:
             writer.setnchannels(1)

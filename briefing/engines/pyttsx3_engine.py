@@ -54,6 +54,10 @@ class Pyttsx3Engine:
     forkable: bool = sys.platform.startswith("linux")
     _library_version: str = ""
 
+    @property
+    def words_per_minute(self) -> int:
+        return self.settings.rate
+
     def prepare(self) -> None:
         if not MIN_RATE <= self.settings.rate <= MAX_RATE:
             raise InputError(f"--rate {self.settings.rate} is out of range: use "
