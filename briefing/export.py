@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,9 +20,9 @@ from briefing import __version__
 from briefing.audio import Programme
 from briefing.errors import EncoderError, OutputError
 from briefing.runtime import pydub_audio_segment
+from briefing.tempfiles import create_part, scratch_folder
 
 TOOL_NAME = "briefing"
-PART_SUFFIX = ".part"  # temporary files in the output folder end with this
 
 # LAME's quality knob (0 best … 9 fastest) changes encoding time more than anything else and,
 # at 64 kbps mono speech, nothing audible: see the README's measurements.
@@ -84,7 +83,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        part = _create_part(folder, target.name)
+        part = create_part(folder, target.name)
     except OSError as error:
         raise OutputError(f"cannot write to {folder}: {error.strerror}") from None
     try:
@@ -94,17 +93,6 @@ def atomic_path(target: Path) -> Iterator[Path]:
         raise OutputError(f"cannot write {target}: {error.strerror}") from None
     finally:
         part.unlink(missing_ok=True)
-
-
-def _create_part(folder: Path, name: str) -> Path:
-    """A new, empty temporary file with the permissions a normal new file gets (umask)."""
-    while True:
-        part = folder / f".{name}.{secrets.token_hex(4)}{PART_SUFFIX}"
-        try:
-            os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-            return part
-        except FileExistsError:
-            continue
 
 
 def _encode_mp3(programme: Programme, path: Path, options: ExportOptions) -> None:
@@ -127,7 +115,7 @@ def _pydub_scratch() -> Iterator[None]:
     """pydub stages temporary files and leaves them behind when ffmpeg fails: give it a
     folder of its own that is removed whatever happens."""
     saved = tempfile.tempdir
-    with tempfile.TemporaryDirectory(prefix="briefing-") as folder:
+    with scratch_folder() as folder:
         tempfile.tempdir = folder
         try:
             yield

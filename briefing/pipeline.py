@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefing import export, speech
+from briefing import export, speech, tempfiles
 from briefing.audio import Programme, assemble, section_tone
 from briefing.document import Document
 from briefing.engines import Engine, VoiceSettings
@@ -119,6 +120,8 @@ def build(
 
     Call `check_targets` first: this writes over whatever is at the planned paths.
     """
+    for folder in (target.parent, Path(tempfile.gettempdir())):
+        tempfiles.sweep(folder)  # what builds killed with SIGKILL left behind
     script = make_script(documents, options)
     voices = voices or make_voices(options)
     requests = [speech.Request(segment.spoken, voices.for_segment(segment), _label(i, segment))

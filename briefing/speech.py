@@ -8,7 +8,6 @@ so a truncated or empty file can never be stitched in silently.
 from __future__ import annotations
 
 import os
-import tempfile
 import wave
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -20,6 +19,7 @@ import numpy as np
 from briefing.engines import Engine
 from briefing.errors import EngineError
 from briefing.isolation import CAN_FORK, Outcome, Task, run_concurrently, run_isolated
+from briefing.tempfiles import scratch_folder
 
 ATTEMPTS = 2  # the first try and one retry in a fresh process
 
@@ -98,7 +98,7 @@ def synthesize(
         distinct.setdefault(key, request)  # "Key points." is said once, however often heard
     position = {key: i for i, key in enumerate(distinct)}
     work = list(distinct.values())
-    with tempfile.TemporaryDirectory(prefix="briefing-") as folder:
+    with scratch_folder() as folder:
         run = _run_forked if CAN_FORK and all(r.engine.forkable for r in work) else _run_here
         clips = run(work, Path(folder), max(1, jobs), progress or _ignore, limits)
     return [clips[position[key]] for key in keys]
