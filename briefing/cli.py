@@ -74,8 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("articles", nargs="+", metavar="ARTICLE",
                        help="article file(s), or - for stdin")
     build.add_argument("-o", "--output", type=Path, metavar="FILE",
-                       help="where to write the MP3 (default: ARTICLE's name with .mp3, "
-                            "in the current folder)")
+                       help="where to write the audio; .mp3, .m4a, .ogg or .wav "
+                            "(default: ARTICLE's name with .mp3, in the current folder)")
     _add_build_options(build, "segments synthesized at once (default: number of cores)",
                        title=True)
     build.set_defaults(run=_run_build)
@@ -120,10 +120,23 @@ def _parser() -> argparse.ArgumentParser:
 def _add_build_options(parser: argparse.ArgumentParser, jobs_help: str, title: bool) -> None:
     parser.add_argument("-f", "--force", action="store_true",
                         help="replace existing files even if briefing did not write them")
-    parser.add_argument("--bitrate", default="64k",
-                        help="MP3 bitrate, e.g. 48k, 64k, 96k (default: 64k)")
+    parser.add_argument("--format", choices=("mp3", "m4a", "ogg", "wav"),
+                        help="audio format (default: from the output's extension, else mp3)")
+    parser.add_argument("--bitrate",
+                        help="bitrate of lossy formats, e.g. 48k, 64k, 96k "
+                             "(default: 64k for mp3 and m4a, 48k for ogg)")
+    parser.add_argument("--loudness", type=float, default=-16.0, metavar="LUFS",
+                        help="target loudness of the whole briefing (default: -16; "
+                             "-14 suits platforms that want it louder)")
+    parser.add_argument("--true-peak", type=float, default=-1.0, metavar="DBTP",
+                        help="highest true peak after loudness normalization (default: -1)")
+    parser.add_argument("--no-loudness", dest="loudness", action="store_const", const=None,
+                        help="keep the engine's own levels")
+    parser.add_argument("--cover", type=Path, metavar="IMAGE",
+                        help="square JPEG or PNG to embed as cover art "
+                             "(default: briefing's own cover)")
     parser.add_argument("--no-transcript", dest="transcript", action="store_false",
-                        help="do not write the transcript beside the audio")
+                        help="do not write the transcripts (.txt, .srt, .vtt) beside the audio")
     parser.add_argument("--jobs", "-j", type=_positive_int, metavar="N", help=jobs_help)
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="print nothing but errors")
@@ -131,10 +144,21 @@ def _add_build_options(parser: argparse.ArgumentParser, jobs_help: str, title: b
     _add_voice_options(parser)
 
 
-def _build_options(args: argparse.Namespace) -> pipeline.BuildOptions:
+def _build_options(args: argparse.Namespace, target: Path | None) -> pipeline.BuildOptions:
     from briefing import pipeline
+    from briefing.cover import load_cover
     from briefing.engines import VoiceSettings
-    from briefing.export import ExportOptions
+    from briefing.export import ExportOptions, format_for
+
+    if args.loudness is not None and not -40 <= args.loudness <= -5:
+        raise InputError(f"--loudness {args.loudness:g} is out of range: use -40 to -5 LUFS")
+    if not -9 <= args.true_peak <= 0:
+        raise InputError(f"--true-peak {args.true_peak:g} is out of range: use -9 to 0 dBTP")
+    if args.cover is not None:
+        cover = load_cover(args.cover)  # a bad picture fails now, not after synthesis
+        if not cover.square:
+            _warn(f"{args.cover} is {cover.width}x{cover.height}: podcast apps expect a "
+                  "square cover")
 
     voice = VoiceSettings(args.voice, args.rate)
     heading = args.heading_voice
@@ -145,8 +169,12 @@ def _build_options(args: argparse.Namespace) -> pipeline.BuildOptions:
         pauses=_pauses(args.pause),
         tone=args.tone,
         normalize=_normalize_options(args),
-        export=ExportOptions(bitrate=_bitrate(args.bitrate)),
+        export=ExportOptions(format=format_for(target or Path("x.mp3"), args.format),
+                             bitrate=_bitrate(args.bitrate) if args.bitrate else None),
         transcript=args.transcript,
+        loudness=args.loudness,
+        true_peak=args.true_peak,
+        cover=args.cover,
         **({"jobs": args.jobs} if args.jobs else {}),
     )
 
@@ -194,10 +222,9 @@ def _run_build(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     documents = read_documents(args.articles, args.title, warn=_warn)
-    target = args.output or Path(_default_name(args.articles[0]) + ".mp3")
-    if target.suffix.lower() != ".mp3":
-        raise InputError(f"{target}: only .mp3 output is supported")
-    options = _build_options(args)
+    suffix = "." + (args.format or "mp3")
+    target = args.output or Path(_default_name(args.articles[0]) + suffix)
+    options = _build_options(args, target)
     files = pipeline.planned_files(target, options, args.articles)
     pipeline.check_targets(files, args.articles, args.force)
     show = _Progress(enabled=not args.quiet)
@@ -219,7 +246,7 @@ def _run_batch(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     articles = batch.find_articles(args.articles)
-    options = _build_options(args)
+    options = _build_options(args, None)
     targets = batch.plan(articles, args.output, options, args.force)
     done = 0
 

@@ -1,4 +1,4 @@
-"""Write the programme to files: the encoded audio with its tags, and the transcript beside it.
+"""Write the programme to files: the encoded audio with its tags, and the transcripts beside it.
 
 Every file is written to a temporary name in the target's folder and renamed into place only
 when complete, so a failed or interrupted build never leaves a partial file at the target and
@@ -9,23 +9,26 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from briefing import __version__
+from briefing import tagging, transcripts
 from briefing.audio import Programme
-from briefing.errors import EncoderError, OutputError
-from briefing.runtime import pydub_audio_segment
+from briefing.errors import EncoderError, InputError, OutputError
+from briefing.runtime import ffmpeg_executable, pydub_audio_segment
+from briefing.tagging import TOOL_NAME
 from briefing.tempfiles import create_part, scratch_folder
 
-TOOL_NAME = "briefing"
+if TYPE_CHECKING:
+    from briefing.cover import Cover
 
-# LAME's quality knob (0 best … 9 fastest) changes encoding time more than anything else and,
-# at 64 kbps mono speech, nothing audible: see the README's measurements.
 MP3_QUALITY = "7"
 
 
@@ -46,18 +49,76 @@ class Tags:
 
 
 @dataclass(frozen=True)
+class Format:
+    """One output format: how pydub/ffmpeg encode it."""
+
+    name: str
+    """As `--format` takes it, and the usual file extension."""
+    ffmpeg_format: str
+    """ffmpeg's muxer name."""
+    codec: str | None
+    """ffmpeg's encoder (None: pydub writes plain WAV itself)."""
+    default_bitrate: str | None
+    """Bitrate when the user gives none; None for lossless."""
+    parameters: tuple[str, ...] = ()
+    """Further encoder arguments."""
+    mime: str = "audio/mpeg"
+    """MIME type, for feeds and servers."""
+
+
+FORMATS = {
+    # LAME's quality knob (0 best … 9 fastest) changes encoding time more than anything else,
+    # and at 64 kbps mono speech nothing audible: see the README's measurements.
+    "mp3": Format("mp3", "mp3", "libmp3lame", "64k", ("-compression_level", MP3_QUALITY)),
+    "m4a": Format("m4a", "ipod", "aac", "64k", ("-movflags", "+faststart"), "audio/mp4"),
+    # Opus runs at 48 kHz inside; speech at 48 kbps mono is transparent.
+    "ogg": Format("ogg", "ogg", "libopus", "48k", ("-ar", "48000"), "audio/ogg"),
+    "wav": Format("wav", "wav", None, None, (), "audio/wav"),
+}
+
+
+def format_for(path: Path, requested: str | None = None) -> Format:
+    """The format named by `requested`, else by `path`'s extension (default MP3)."""
+    suffix = path.suffix.lstrip(".").lower()
+    name = (requested or suffix or "mp3").lower()
+    if requested and suffix in FORMATS and suffix != name:
+        raise InputError(f"--format {requested} does not match the output name {path.name}: "
+                         f"name it .{name}, or leave --format out")
+    if name not in FORMATS:
+        raise InputError(f"cannot write {name!r} audio: use one of {', '.join(FORMATS)} "
+                         "(by --format or the output's extension)")
+    return FORMATS[name]
+
+
+@dataclass(frozen=True)
 class ExportOptions:
     """How to encode."""
 
-    bitrate: str = "64k"
-    """Audio bitrate for lossy formats, as ffmpeg takes it."""
+    format: Format = FORMATS["mp3"]
+    """The container and codec."""
+    bitrate: str | None = None
+    """Bitrate for lossy formats, as ffmpeg takes it; None for the format's default."""
 
 
-def export(programme: Programme, target: Path, tags: Tags, options: ExportOptions) -> None:
-    """Encode `programme` as MP3 at `target`, tagged; atomically."""
+def export(programme: Programme, target: Path, tags: Tags, options: ExportOptions,
+           cover: Cover | None = None) -> None:
+    """Encode `programme` at `target`, with tags, chapters and cover; atomically."""
     with atomic_path(target) as part:
-        _encode_mp3(programme, part, options)
-        _tag_mp3(part, tags)
+        _encode(programme, part, options)
+        if options.format.name == "m4a":
+            _add_mp4_chapters(part, tags, programme)
+        tagging.write_tags(part, options.format.name, tags, programme.chapters,
+                           programme.duration_ms, cover)
+
+
+def sidecars(programme: Programme, title: str) -> dict[str, str]:
+    """The text files written beside the audio, by suffix."""
+    return {
+        ".txt": transcript_text(programme, title),
+        ".srt": transcripts.srt(programme.cues),
+        ".vtt": transcripts.vtt(programme.cues),
+        ".chapters.json": transcripts.chapters_json(programme.chapters, title),
+    }
 
 
 def write_text(target: Path, text: str) -> None:
@@ -95,19 +156,41 @@ def atomic_path(target: Path) -> Iterator[Path]:
         part.unlink(missing_ok=True)
 
 
-def _encode_mp3(programme: Programme, path: Path, options: ExportOptions) -> None:
+def _encode(programme: Programme, path: Path, options: ExportOptions) -> None:
+    audio_format = options.format
     audio_segment = pydub_audio_segment()
     # A byte view of the samples, not a copy: a long programme is hundreds of megabytes.
     data = memoryview(np.ascontiguousarray(programme.samples, dtype="<i2")).cast("B")
     audio = audio_segment(data=data, sample_width=2, frame_rate=programme.sample_rate,
                           channels=1)
-    # pydub stages its own temporary files; keep them beside ours, so none outlive the build.
+    lossy = {}
+    if audio_format.codec is not None:
+        lossy = {"codec": audio_format.codec, "parameters": list(audio_format.parameters),
+                 "bitrate": options.bitrate or audio_format.default_bitrate}
     with _pydub_scratch(), open(path, "wb") as out:
         try:
-            audio.export(out, format="mp3", bitrate=options.bitrate,
-                         parameters=["-compression_level", MP3_QUALITY])
+            audio.export(out, format=audio_format.ffmpeg_format, **lossy)
         except Exception as error:  # pydub raises its own errors and OSErrors alike
-            raise EncoderError(f"ffmpeg could not encode the MP3: {_last_line(error)}") from None
+            raise EncoderError(f"ffmpeg could not encode the {audio_format.name.upper()}: "
+                               f"{_last_line(error)}") from None
+
+
+def _add_mp4_chapters(path: Path, tags: Tags, programme: Programme) -> None:
+    """MP4 chapters are beyond mutagen; ffmpeg remuxes them in (no re-encoding)."""
+    with scratch_folder() as folder:
+        metadata = Path(folder) / "chapters.txt"
+        metadata.write_text(tagging.ffmetadata(tags, programme.chapters), encoding="utf-8")
+        remuxed = Path(folder) / "with-chapters.m4a"
+        command = [ffmpeg_executable(), "-v", "error", "-nostdin", "-y", "-i", str(path),
+                   "-i", str(metadata), "-map", "0:a", "-map_metadata", "1",
+                   "-map_chapters", "1", "-c", "copy", "-movflags", "+faststart",
+                   "-f", "ipod", str(remuxed)]
+        result = subprocess.run(command, capture_output=True, check=False)
+        if result.returncode != 0:
+            message = result.stderr.decode(errors="replace").strip().splitlines()
+            raise EncoderError("ffmpeg could not add the M4A chapters: "
+                               f"{message[-1] if message else result.returncode}")
+        shutil.copyfile(remuxed, path)
 
 
 @contextlib.contextmanager
@@ -123,32 +206,9 @@ def _pydub_scratch() -> Iterator[None]:
             tempfile.tempdir = saved
 
 
-def _tag_mp3(path: Path, tags: Tags) -> None:
-    from mutagen.id3 import COMM, ID3, TALB, TDRC, TIT2, TPE1, TSSE
-
-    id3 = ID3()
-    id3.add(TIT2(encoding=3, text=tags.title))
-    id3.add(TPE1(encoding=3, text=tags.artist))
-    id3.add(TALB(encoding=3, text=tags.album))
-    id3.add(TDRC(encoding=3, text=tags.date))
-    id3.add(COMM(encoding=3, lang="eng", desc="", text=tags.comment))
-    id3.add(TSSE(encoding=3, text=f"{TOOL_NAME} {__version__}"))
-    try:
-        id3.save(path, v2_version=4)
-    except Exception as error:  # mutagen wraps I/O errors in its own types
-        raise OutputError(f"cannot write the tags of {path.name}: {error}") from None
-
-
 def written_by_briefing(path: Path) -> bool:
-    """True if `path` is an audio file this tool wrote (its encoder tag names the tool)."""
-    from mutagen import MutagenError
-    from mutagen.id3 import ID3
-
-    try:
-        return any(str(text).startswith(TOOL_NAME)
-                   for frame in ID3(path).getall("TSSE") for text in frame.text)
-    except (MutagenError, OSError):
-        return False
+    """True if `path` is an audio file this tool wrote (its software tag names the tool)."""
+    return tagging.written_by_briefing(path)
 
 
 def _last_line(error: Exception) -> str:

@@ -10,15 +10,17 @@ import datetime as dt
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from briefing import export, speech, tempfiles
 from briefing.audio import Programme, assemble, section_tone
+from briefing.cover import load_cover
 from briefing.document import Document
 from briefing.engines import Engine, VoiceSettings
 from briefing.engines.pyttsx3_engine import Pyttsx3Engine
 from briefing.errors import InputError
+from briefing.loudness import normalize_loudness
 from briefing.normalize import NormalizeOptions, normalize
 from briefing.script import Script, Segment, compose
 from briefing.template import DEFAULT_PAUSES, Pauses
@@ -42,7 +44,13 @@ class BuildOptions:
     export: export.ExportOptions = field(default_factory=export.ExportOptions)
     """How the audio is encoded."""
     transcript: bool = True
-    """Write `<name>.txt` beside the audio."""
+    """Write the transcripts (`<name>.txt`, `.srt`, `.vtt`) beside the audio."""
+    loudness: float | None = -16.0
+    """Target integrated loudness of the whole programme in LUFS; None leaves it as spoken."""
+    true_peak: float = -1.0
+    """Highest true peak allowed after loudness normalization, in dBTP."""
+    cover: Path | None = None
+    """A square JPEG or PNG to embed; None embeds the tool's default cover."""
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     """How many segments to synthesize at once."""
 
@@ -133,15 +141,20 @@ def build(
     rate = voices.content.sample_rate
     programme = assemble(script, clips, rate, section_tone(rate) if options.tone else None)
     del clips  # the programme holds every sample now; let the clips go
+    if options.loudness is not None:
+        samples, _ = normalize_loudness(programme.samples, rate, options.loudness,
+                                        options.true_peak)
+        programme = replace(programme, samples=samples)
     tags = export.Tags(
         title=script.title,
         date=dt.datetime.now().replace(microsecond=0).isoformat(),
         comment=description(script),
     )
-    export.export(programme, target, tags, options.export)
     files = planned_files(target, options, [document.source for document in documents])
-    if options.transcript:
-        export.write_text(files[1], export.transcript_text(programme, script.title))
+    export.export(programme, target, tags, options.export, load_cover(options.cover))
+    texts = export.sidecars(programme, script.title)
+    for path in files[1:]:
+        export.write_text(path, texts[_sidecar_suffix(path, target)])
     return BuildResult(target, tuple(files), programme, script)
 
 
@@ -151,13 +164,18 @@ def planned_files(target: Path, options: BuildOptions, sources: list[str]) -> li
     The transcript is `<name>.txt`, unless that is the article being read (`briefing build
     story.txt` in its own folder): then it is `<name>.transcript.txt`.
     """
-    files = [target]
+    files = [target, target.with_suffix(".chapters.json")]
     if options.transcript:
         transcript = target.with_suffix(".txt")
         if transcript.resolve() in _input_paths(sources):
             transcript = target.with_suffix(".transcript.txt")
-        files.append(transcript)
+        files += [transcript, target.with_suffix(".srt"), target.with_suffix(".vtt")]
     return files
+
+
+def _sidecar_suffix(path: Path, target: Path) -> str:
+    suffix = path.name.removeprefix(target.stem)
+    return ".txt" if suffix == ".transcript.txt" else suffix
 
 
 def _input_paths(sources: list[str]) -> set[Path]:
@@ -178,9 +196,16 @@ def check_targets(files: list[Path], sources: list[str], force: bool) -> None:
         if path.is_dir():
             raise InputError(f"{path} is a directory: give a file name with -o")
     existing = [path for path in files if path.exists()]
-    if existing and not force and not export.written_by_briefing(files[0]):
+    if existing and not force and not _ours(files[0]):
         raise InputError(f"{existing[0]} already exists and was not made by briefing: "
                          "pass --force to replace it, or choose another name with -o")
+
+
+def _ours(target: Path) -> bool:
+    """Whether the files at `target` are briefing's own: its audio there, or in another
+    format beside it (a briefing rebuilt as M4A shares the MP3's transcripts)."""
+    siblings = [target, *(target.with_suffix("." + name) for name in export.FORMATS)]
+    return any(export.written_by_briefing(path) for path in siblings if path.exists())
 
 
 def description(script: Script) -> str:

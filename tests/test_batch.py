@@ -23,8 +23,9 @@ def test_batch_builds_each_article_and_reports_the_bad_one(tmp_path: Path) -> No
     assert result.code == 1
     assert "bad.txt: failed:" in result.stderr and "is empty" in result.stderr
     assert "1 of 4 articles failed" in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["a.mp3", "a.txt", "b.mp3", "b.txt",
-                                                     "c.mp3", "c.txt"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"{name}{suffix}" for name in "abc"
+        for suffix in (".mp3", ".txt", ".srt", ".vtt", ".chapters.json"))
     for name in ("a", "b", "c"):
         assert MP3(out / f"{name}.mp3").info.length > 5
 
