@@ -15,6 +15,7 @@ from pathlib import Path
 
 from briefing import export, speech, tempfiles
 from briefing.audio import Programme, assemble, section_tone
+from briefing.cache import CacheStats, SegmentCache
 from briefing.cover import load_cover
 from briefing.document import Document
 from briefing.engines import Engine, VoiceSettings
@@ -51,6 +52,10 @@ class BuildOptions:
     """Highest true peak allowed after loudness normalization, in dBTP."""
     cover: Path | None = None
     """A square JPEG or PNG to embed; None embeds the tool's default cover."""
+    cache: bool = True
+    """Reuse segments synthesized before, and keep new ones for next time."""
+    cache_dir: Path | None = None
+    """Where the segment cache lives; None for the user's cache folder."""
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     """How many segments to synthesize at once."""
 
@@ -67,6 +72,8 @@ class BuildResult:
     """The assembled programme, with its cues and chapters."""
     script: Script
     """The script it was built from."""
+    cache: CacheStats | None
+    """Segment cache hits and misses; None when the cache was off."""
 
 
 Progress = Callable[[str, int, int], None]
@@ -134,9 +141,11 @@ def build(
     voices = voices or make_voices(options)
     requests = [speech.Request(segment.spoken, voices.for_segment(segment), _label(i, segment))
                 for i, segment in enumerate(script.segments)]
+    cache = open_cache(options)
     clips = speech.synthesize(
         requests, options.jobs,
         progress=lambda done, total: progress("synthesize", done, total) if progress else None,
+        cache=cache,
     )
     rate = voices.content.sample_rate
     programme = assemble(script, clips, rate, section_tone(rate) if options.tone else None)
@@ -147,7 +156,7 @@ def build(
         programme = replace(programme, samples=samples)
     tags = export.Tags(
         title=script.title,
-        date=dt.datetime.now().replace(microsecond=0).isoformat(),
+        date=build_time().isoformat(),
         comment=description(script),
     )
     files = planned_files(target, options, [document.source for document in documents])
@@ -155,7 +164,23 @@ def build(
     texts = export.sidecars(programme, script.title)
     for path in files[1:]:
         export.write_text(path, texts[_sidecar_suffix(path, target)])
-    return BuildResult(target, tuple(files), programme, script)
+    return BuildResult(target, tuple(files), programme, script,
+                       cache.stats if cache is not None else None)
+
+
+def build_time() -> dt.datetime:
+    """Now, local time, to the second; or SOURCE_DATE_EPOCH, the reproducible-builds
+    convention, so that the same input can give byte-identical files."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).replace(tzinfo=None)
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def open_cache(options: BuildOptions) -> SegmentCache | None:
+    if not options.cache:
+        return None
+    return SegmentCache(options.cache_dir) if options.cache_dir else SegmentCache.default()
 
 
 def planned_files(target: Path, options: BuildOptions, sources: list[str]) -> list[Path]:

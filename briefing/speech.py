@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from briefing.cache import SegmentCache
 from briefing.engines import Engine
 from briefing.errors import EngineError
 from briefing.isolation import CAN_FORK, Outcome, Task, run_concurrently, run_isolated
@@ -90,18 +91,36 @@ def synthesize(
     jobs: int = 1,
     progress: Progress | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    cache: SegmentCache | None = None,
 ) -> list[Clip]:
-    """Synthesize every request, `jobs` at a time; clips come back in request order."""
+    """Synthesize every request, `jobs` at a time; clips come back in request order.
+
+    With a `cache`, segments spoken before (same engine, voice, rate and text) are read from
+    it, and new ones are stored in it.
+    """
     keys = [(id(request.engine), request.text) for request in requests]
     distinct: dict[tuple[int, str], Request] = {}
     for key, request in zip(keys, requests, strict=True):
         distinct.setdefault(key, request)  # "Key points." is said once, however often heard
-    position = {key: i for i, key in enumerate(distinct)}
-    work = list(distinct.values())
-    with scratch_folder() as folder:
-        run = _run_forked if CAN_FORK and all(r.engine.forkable for r in work) else _run_here
-        clips = run(work, Path(folder), max(1, jobs), progress or _ignore, limits)
-    return [clips[position[key]] for key in keys]
+    found: dict[tuple[int, str], Clip] = {}
+    cache_keys: dict[tuple[int, str], str] = {}
+    if cache is not None:
+        for key, request in distinct.items():
+            cache_keys[key] = cache.key(request.engine.cache_key(), request.text)
+            clip = cache.get(cache_keys[key])
+            if clip is not None:
+                found[key] = clip
+    missing = [key for key in distinct if key not in found]
+    if missing:
+        work = [distinct[key] for key in missing]
+        with scratch_folder() as folder:
+            run = _run_forked if CAN_FORK and all(r.engine.forkable for r in work) else _run_here
+            clips = run(work, Path(folder), max(1, jobs), progress or _ignore, limits)
+        for key, clip in zip(missing, clips, strict=True):
+            found[key] = clip
+            if cache is not None:
+                cache.put(cache_keys[key], clip)
+    return [found[key] for key in keys]
 
 
 def _run_here(

@@ -81,8 +81,7 @@ class Pyttsx3Engine:
             raise EngineError("nothing to say: the segment is empty")
         if not wav_path.parent.is_dir():  # pyttsx3 would hang, not fail, writing there
             raise EngineError(f"the folder {wav_path.parent} does not exist")
-        engine = _new_engine(self.settings.voice)
-        engine.setProperty("rate", self.settings.rate)
+        engine = _new_engine(self.settings.voice, self.settings.rate)
         pieces = split_long(text, MAX_CALL_CHARS)
         if len(pieces) == 1:
             _say_to_file(engine, text, wav_path)
@@ -132,19 +131,28 @@ def _import_driver() -> None:
         raise EngineError(f"pyttsx3 cannot load its speech library: {error}") from None
 
 
-def _new_engine(voice: str | None) -> Any:
+def _new_engine(voice: str | None, rate: int | None = None) -> Any:
     import pyttsx3
 
-    engine = pyttsx3.init("espeak" if sys.platform.startswith("linux") else None)
-    if voice:
-        if sys.platform.startswith("linux"):
-            from pyttsx3.drivers import _espeak
-
-            # pyttsx3's setProperty only fires an error event on a bad name: check the code.
-            if _espeak.SetVoiceByName(voice.encode("utf-8")) != 0:
-                raise InputError(f"unknown voice {voice!r}")
-        else:
+    if not sys.platform.startswith("linux"):
+        engine = pyttsx3.init()
+        if voice:
             engine.setProperty("voice", voice)
+        if rate:
+            engine.setProperty("rate", rate)
+        return engine
+    from pyttsx3.drivers import _espeak
+
+    engine = pyttsx3.init("espeak")
+    # pyttsx3's setProperty only fires an error event on a bad voice name: check the code.
+    if voice and _espeak.SetVoiceByName(voice.encode("utf-8")) != 0:
+        raise InputError(f"unknown voice {voice!r}")
+    if rate:
+        # Set directly, not through pyttsx3's command queue: there, the rate sometimes lost
+        # a race with the driver's own default (200 wpm) under load, and a segment came out
+        # 14% fast. Synchronize lets eSpeak's queued parameter changes land before speaking.
+        _espeak.SetParameter(_espeak.RATE, rate, 0)
+    _espeak.Synchronize()
     return engine
 
 

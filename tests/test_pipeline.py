@@ -1,0 +1,81 @@
+"""The whole chain in process: cache reuse, reproducible bytes, options that shape the audio."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from briefing import pipeline
+from briefing.document import parse_text, read_document
+from briefing.engines import VoiceSettings
+from briefing.script import Role
+
+from .conftest import EXAMPLE, decode
+
+
+@pytest.fixture
+def options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> pipeline.BuildOptions:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    return pipeline.BuildOptions(cache_dir=tmp_path / "cache", jobs=2)
+
+
+def test_rebuild_after_editing_one_sentence_speaks_only_that_sentence(
+        tmp_path: Path, options: pipeline.BuildOptions) -> None:
+    article = read_document(str(EXAMPLE))
+    first = pipeline.build([article], tmp_path / "a.mp3", options)
+    assert first.cache is not None and first.cache.hits == 0
+    distinct = first.cache.misses
+    again = pipeline.build([article], tmp_path / "a.mp3", options)
+    assert again.cache is not None and (again.cache.hits, again.cache.misses) == (distinct, 0)
+    edited = article.paragraphs[0].replace("particularly brutal", "very brutal")
+    assert edited != article.paragraphs[0]
+    changed = parse_text("\n".join([*article.points, edited, article.paragraphs[1]]))
+    third = pipeline.build([changed], tmp_path / "a.mp3", options)
+    assert third.cache is not None and (third.cache.hits, third.cache.misses) == (distinct - 1, 1)
+
+
+def test_output_is_byte_identical_whatever_the_jobs(tmp_path: Path,
+                                                    options: pipeline.BuildOptions) -> None:
+    article = [read_document(str(EXAMPLE))]
+    files = []
+    for jobs in (1, 2):
+        target = tmp_path / f"jobs{jobs}.mp3"
+        pipeline.build(article, target, pipeline.BuildOptions(cache=False, jobs=jobs))
+        files.append(target.read_bytes())
+    assert files[0] == files[1]
+    cached = tmp_path / "cached.mp3"
+    pipeline.build(article, cached, options)
+    pipeline.build(article, cached, options)  # every segment from the cache this time
+    assert cached.read_bytes() == files[0]
+
+
+def test_frame_voice_differs_from_content_voice(tmp_path: Path,
+                                                options: pipeline.BuildOptions) -> None:
+    document = parse_text("Key findings are below.\nThe rest. Of the story.")
+    options = pipeline.BuildOptions(voice=VoiceSettings("en-us", 175))
+    script = pipeline.make_script([document], options)
+    voices = pipeline.make_voices(options)
+    heading = next(s for s in script.segments if s.role is Role.HEADING)
+    point = next(s for s in script.segments if s.role is Role.POINT)
+    assert voices.for_segment(heading).settings == pipeline.frame_settings(options)
+    assert pipeline.frame_settings(options).voice != "en-us"
+    assert voices.for_segment(point).settings == VoiceSettings("en-us", 175)
+    same = pipeline.make_voices(pipeline.BuildOptions(voice=VoiceSettings("en-us"),
+                                                      frame_voice=VoiceSettings("en-us")))
+    assert same.frame is same.content
+
+
+def test_tone_sounds_between_sections(tmp_path: Path, options: pipeline.BuildOptions) -> None:
+    document = parse_text("A point here.\nThe story. Goes on.")
+    plain = pipeline.build([document], tmp_path / "plain.wav", options)
+    toned = pipeline.build([document], tmp_path / "tone.wav",
+                           pipeline.BuildOptions(tone=True, cache_dir=options.cache_dir))
+    # Between sections the plain briefing is silent; the toned one has its chime there.
+    for result, expect_tone in ((plain, False), (toned, True)):
+        samples = decode(result.audio).astype(np.float64)
+        chapter = result.programme.chapters[2]  # "The full story"
+        end_of_previous = max(c.end_ms for c in result.programme.cues if c.section == 1)
+        gap = samples[int(end_of_previous * 22.05) + 200:int(chapter.start_ms * 22.05) - 200]
+        assert (np.sqrt(np.mean(gap**2)) > 300) == expect_tone
