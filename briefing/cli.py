@@ -49,10 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(f"briefing: error: {error}")
         return error.exit_code
     except KeyboardInterrupt:
-        _say("briefing: interrupted; nothing was written")
+        _say("briefing: interrupted; no partial file was left")
         return EXIT_INTERRUPTED
     except Terminated:
-        _say("briefing: terminated; nothing was written")
+        _say("briefing: terminated; no partial file was left")
         return EXIT_TERMINATED
     except BrokenPipeError:
         return 0  # `briefing script … | head`: the reader has all it wanted
@@ -113,6 +113,31 @@ def _parser() -> argparse.ArgumentParser:
     normalize.add_argument("text", nargs="*", metavar="TEXT", help="lines to normalize")
     _add_text_options(normalize, title=False)
     normalize.set_defaults(run=_run_normalize)
+
+    feed = commands.add_parser(
+        "feed", help="write a podcast feed (RSS) of the briefings in a folder",
+        description="Write DIR/feed.xml: an RSS 2.0 podcast feed (iTunes and Podcasting 2.0 "
+                    "tags, transcripts and chapters linked) of every briefing in DIR, newest "
+                    "first. Publish DIR at --base-url (or run `briefing serve DIR`) and "
+                    "subscribe to BASE-URL/feed.xml in any podcast app.")
+    feed.add_argument("directory", type=Path, metavar="DIR", help="folder of briefings")
+    feed.add_argument("--base-url", required=True, metavar="URL",
+                      help="where DIR is published, e.g. http://192.168.1.20:8000/")
+    feed.add_argument("--title", help="the podcast's title (default: the briefings' album tag)")
+    feed.add_argument("--author", help="the podcast's author (default: the artist tag)")
+    feed.set_defaults(run=_run_feed)
+
+    serve = commands.add_parser(
+        "serve", help="serve a folder of briefings and its feed over HTTP",
+        description="Serve DIR (briefings, feed.xml, transcripts) over HTTP with byte ranges, "
+                    "so podcast apps can stream and seek. Listens on loopback unless --host "
+                    "is given (e.g. --host 0.0.0.0 for a phone on the same network).")
+    serve.add_argument("directory", type=Path, metavar="DIR", help="folder to serve")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on "
+                                                           "(default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("-q", "--quiet", action="store_true", help="do not log requests")
+    serve.set_defaults(run=_run_serve)
 
     cache = commands.add_parser(
         "cache", help="show or clear the segment cache",
@@ -319,6 +344,32 @@ def _run_normalize(args: argparse.Namespace) -> int:
     for line in lines:
         sys.stdout.write(normalize(line, options) + "\n")
     sys.stdout.flush()
+    return 0
+
+
+def _run_feed(args: argparse.Namespace) -> int:
+    from briefing.feed import write_feed
+
+    summary = write_feed(args.directory, args.base_url, args.title, author=args.author)
+    for skipped in summary.skipped:
+        _warn(f"{skipped} is not a readable audio file; left out of the feed")
+    if summary.cover is None:
+        _warn("no cover art found: podcast apps will show a blank picture")
+    _say(f"Wrote {summary.path} ({summary.items} briefings); subscribe at {summary.url}")
+    return 0
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from briefing.serve import serve
+
+    def ready(url: str) -> None:
+        _say(f"Serving {args.directory} at {url} (feed: {url}feed.xml); Ctrl-C to stop")
+
+    try:
+        serve(args.directory, args.host, args.port, on_ready=ready,
+              on_log=None if args.quiet else _say)
+    except KeyboardInterrupt:
+        _say("Stopped.")
     return 0
 
 
