@@ -42,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help(sys.stderr)
         return 2
+    # Started in the background by a shell, a process inherits SIGINT ignored; Ctrl-C and
+    # `kill -INT` must still stop a build cleanly.
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return args.run(args)
@@ -58,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0  # `briefing script … | head`: the reader has all it wanted
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 def _parser() -> argparse.ArgumentParser:

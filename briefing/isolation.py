@@ -18,6 +18,7 @@ import os
 import pickle
 import select
 import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 CAN_FORK = hasattr(os, "fork")
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 @dataclass(frozen=True)
@@ -46,10 +48,15 @@ class Child:
 
     def __init__(self, function: Callable[..., Any], *args: Any) -> None:
         read_end, write_end = os.pipe()
+        # A signal handled during fork would run inside a Python at-fork hook (logging has
+        # one), where CPython reports the handler's exception and swallows it: Ctrl-C or
+        # SIGTERM would be lost. Blocked, it waits for the line after the fork instead.
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
         pid = os.fork()
         if pid == 0:  # the child: never returns
             os.close(read_end)
-            _run_child(write_end, function, args)
+            _run_child(write_end, function, args, mask)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(write_end)
         self.pid = pid
         self._read_end = read_end
@@ -153,13 +160,16 @@ def run_isolated(
     return child.result()
 
 
-def _run_child(write_end: int, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _run_child(
+    write_end: int, function: Callable[..., Any], args: tuple[Any, ...], mask: set[int]
+) -> None:
     code = 0
     try:
         # The parent's handlers (SIGTERM → clean-up) are not the child's business: the
         # parent stops a child by killing it.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         # Engines print to stdout (pyttsx3 announces every file it saves) and a crashing one
         # dumps a traceback on stderr; the terminal belongs to the command line, and failures
         # reach it through the pipe, as one clear line.
@@ -168,6 +178,7 @@ def _run_child(write_end: int, function: Callable[..., Any], args: tuple[Any, ..
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
         os.close(devnull)
+        sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives till _exit
         try:
             message = pickle.dumps(("ok", function(*args)))
         except BaseException as error:  # all is reported to the parent

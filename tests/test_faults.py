@@ -1,0 +1,183 @@
+"""Faults injected for real: signals to a running build, SIGKILL leftovers, a full disk, an
+unwritable folder, a missing encoder, and a long run that must not leak."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from briefing import pipeline, tempfiles
+from briefing.document import parse_text
+
+from .conftest import EXAMPLE, ROOT, run_cli
+
+
+def long_article(path: Path) -> Path:
+    sentences = [f"Report number {i} says the council met and talked about the budget."
+                 for i in range(400)]
+    path.write_text("A long day of meetings.\n" + " ".join(sentences) + "\n")
+    return path
+
+
+def start_build(tmp_path: Path, target: Path) -> tuple[subprocess.Popen[bytes], Path]:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir(exist_ok=True)
+    article = long_article(tmp_path / "long.txt")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "briefing", "build", str(article), "-o", str(target), "-j", "2",
+         "--no-cache"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(scratch)},
+    )
+    # Wait (bounded) until synthesis is under way: its scratch folder exists.
+    deadline = time.monotonic() + 30
+    while not any(scratch.iterdir()):
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"the build never started: {process.communicate()}")
+        time.sleep(0.01)
+    return process, scratch
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_stops_the_build_cleanly(tmp_path: Path, signum: int, code: int) -> None:
+    target = tmp_path / "out" / "x.mp3"
+    target.parent.mkdir()
+    assert run_cli("build", EXAMPLE, "-o", target, "--no-transcript").code == 0
+    before = target.read_bytes()
+    process, scratch = start_build(tmp_path, target)
+    sent = time.monotonic()
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=10)
+    assert time.monotonic() - sent < 1.5
+    assert process.returncode == code
+    assert "Traceback" not in stderr.decode()
+    assert target.read_bytes() == before  # the existing file is untouched
+    assert list(scratch.iterdir()) == []  # no temporary files left
+    assert sorted(p.name for p in target.parent.iterdir()) == ["x.chapters.json", "x.mp3"]
+
+
+def test_after_sigkill_the_target_is_intact_and_the_next_build_sweeps_up(
+        tmp_path: Path) -> None:
+    target = tmp_path / "out" / "x.mp3"
+    target.parent.mkdir()
+    process, scratch = start_build(tmp_path, target)
+    # Let it get as far as writing its output, then kill it outright.
+    deadline = time.monotonic() + 120
+    while not any(p.name.endswith(".part") for p in target.parent.iterdir()):
+        assert process.poll() is None and time.monotonic() < deadline, "never wrote"
+        time.sleep(0.005)
+    process.kill()
+    process.wait()
+    assert not target.exists()
+    leftovers = [*target.parent.iterdir(), *scratch.iterdir()]
+    assert leftovers  # SIGKILL leaves its temporary files behind...
+    result = run_cli("build", EXAMPLE, "-o", target, "--no-transcript",
+                     env={"TMPDIR": str(scratch)})
+    assert result.code == 0, result.stderr
+    assert not any(p.exists() for p in leftovers)  # ...and the next build removes them
+    assert sorted(p.name for p in target.parent.iterdir()) == ["x.chapters.json", "x.mp3"]
+
+
+def test_sweep_spares_what_running_processes_own(tmp_path: Path) -> None:
+    dead = _dead_pid()
+    mine = tmp_path / f".a.mp3.{os.getpid()}-0123abcd.part"
+    theirs = tmp_path / f".a.mp3.{dead}-0123abcd.part"
+    their_folder = tmp_path / f"briefing-{dead}-xyz"
+    unrelated = tmp_path / "notes.part"
+    for path in (mine, theirs, unrelated):
+        path.write_bytes(b"x")
+    their_folder.mkdir()
+    (their_folder / "a.wav").write_bytes(b"x")
+    assert tempfiles.sweep(tmp_path) == 2
+    assert mine.exists() and unrelated.exists()
+    assert not theirs.exists() and not their_folder.exists()
+
+
+def test_a_full_disk_is_a_clear_error_and_leaves_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    limit = 300_000  # bytes per file: the WAV handed to the encoder is far larger
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    process = subprocess.run(
+        [sys.executable, "-m", "briefing", "build", str(EXAMPLE), "-o", str(out / "x.mp3"),
+         "--no-cache"], capture_output=True, text=True, preexec_fn=small_files, cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    )
+    assert process.returncode == 1, process.stderr
+    assert len(process.stderr.strip().splitlines()) == 1, process.stderr
+    assert "Traceback" not in process.stderr
+    assert list(out.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_an_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        target = Path("/proc/briefing-test/x.mp3")  # root may write anywhere but here
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o555)
+        target = locked / "x.mp3"
+    result = run_cli("build", EXAMPLE, "-o", target)
+    assert result.code == 1
+    assert "cannot write" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_missing_encoder_names_the_fix(tmp_path: Path) -> None:
+    code = ("import sys; sys.modules['imageio_ffmpeg'] = None; "
+            "from briefing.cli import main; sys.exit(main(sys.argv[1:]))")
+    process = subprocess.run(
+        [sys.executable, "-c", code, "build", str(EXAMPLE), "-o", str(tmp_path / "x.mp3")],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PATH": "/nonexistent"},
+    )
+    assert process.returncode == 1
+    assert "ffmpeg not found" in process.stderr and "pip install imageio-ffmpeg" in process.stderr
+    assert len(process.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_fifty_builds_leak_no_descriptors_processes_or_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    options = pipeline.BuildOptions(cache_dir=tmp_path / "cache", transcript=False)
+    voices = pipeline.make_voices(options)
+    out = tmp_path / "out"
+
+    def build(i: int) -> None:
+        document = parse_text(f"Item {i} is short.\nIt is a test. Number {i}.")
+        pipeline.build([document], out / "x.mp3", options, voices=voices)
+
+    build(0)  # warm up: imports, caches, the first cover read
+    fds = len(os.listdir("/proc/self/fd"))
+    children = _children()
+    for i in range(1, 50):
+        build(i)
+    assert len(os.listdir("/proc/self/fd")) <= fds
+    assert _children() == children  # none left behind, running or unreaped
+    assert list(scratch.iterdir()) == []
+    assert sorted(p.name for p in out.iterdir()) == ["x.chapters.json", "x.mp3"]
+
+
+def _children() -> set[str]:
+    return {pid for task in Path("/proc/self/task").iterdir()
+            for pid in (task / "children").read_text().split()}
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
