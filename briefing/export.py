@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,7 @@ import numpy as np
 from briefing import tagging, transcripts
 from briefing.audio import Programme
 from briefing.errors import EncoderError, InputError, OutputError
+from briefing.loudness import true_peak_dbtp
 from briefing.runtime import ffmpeg_executable, pydub_audio_segment
 from briefing.tagging import TOOL_NAME
 from briefing.tempfiles import create_part, scratch_folder
@@ -101,10 +102,21 @@ class ExportOptions:
 
 
 def export(programme: Programme, target: Path, tags: Tags, options: ExportOptions,
-           cover: Cover | None = None) -> None:
-    """Encode `programme` at `target`, with tags, chapters and cover; atomically."""
+           cover: Cover | None = None, true_peak: float | None = None) -> None:
+    """Encode `programme` at `target`, with tags, chapters and cover; atomically.
+
+    With `true_peak` (dBTP), a lossy encoding whose decoded peaks exceed it (a codec smears
+    sharp transients into overs) is made again from slightly quieter samples.
+    """
     with atomic_path(target) as part:
         _encode(programme, part, options)
+        if true_peak is not None and options.format.codec is not None:
+            over = true_peak_dbtp(decode(part, programme.sample_rate),
+                                  programme.sample_rate) - true_peak
+            if over > 0:
+                gain = 10 ** (-(over + 0.1) / 20)
+                quieter = np.round(programme.samples * gain).astype(np.int16)
+                _encode(replace(programme, samples=quieter), part, options)
         if options.format.name == "m4a":
             _add_mp4_chapters(part, tags, programme)
         tagging.write_tags(part, options.format.name, tags, programme.chapters,
@@ -173,6 +185,18 @@ def _encode(programme: Programme, path: Path, options: ExportOptions) -> None:
         except Exception as error:  # pydub raises its own errors and OSErrors alike
             raise EncoderError(f"ffmpeg could not encode the {audio_format.name.upper()}: "
                                f"{_last_line(error)}") from None
+
+
+def decode(path: Path, sample_rate: int) -> np.ndarray:
+    """Decode an audio file to 16-bit mono samples at `sample_rate` with ffmpeg."""
+    result = subprocess.run(
+        [ffmpeg_executable(), "-v", "error", "-nostdin", "-i", str(path), "-f", "s16le",
+         "-ac", "1", "-ar", str(sample_rate), "-"], capture_output=True, check=False)
+    if result.returncode != 0:
+        lines = result.stderr.decode(errors="replace").strip().splitlines()
+        raise EncoderError(f"ffmpeg could not decode {path.name}: "
+                           f"{lines[-1] if lines else result.returncode}")
+    return np.frombuffer(result.stdout, dtype="<i2")
 
 
 def _add_mp4_chapters(path: Path, tags: Tags, programme: Programme) -> None:

@@ -160,7 +160,8 @@ def build(
         comment=description(script),
     )
     files = planned_files(target, options, [document.source for document in documents])
-    export.export(programme, target, tags, options.export, load_cover(options.cover))
+    export.export(programme, target, tags, options.export, load_cover(options.cover),
+                  true_peak=options.true_peak if options.loudness is not None else None)
     texts = export.sidecars(programme, script.title)
     for path in files[1:]:
         export.write_text(path, texts[_sidecar_suffix(path, target)])
