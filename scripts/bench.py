@@ -1,0 +1,708 @@
+"""Benchmark `briefing` end to end against the physical limit of its engine on this machine.
+
+Run: .venv/bin/python scripts/bench.py [--runs N] [--quick]
+
+Every measurement runs `briefing` as a real subprocess (the .venv's `briefing` entry point, else
+`python -m briefing`), writing into a temporary folder, each cold build with a fresh, empty
+segment cache (--cache-dir and BRIEFING_CACHE_DIR both point into the temporary folder: the
+user's own cache is never read or written). Medians of several runs; the slow rows run fewer
+times. Progress goes to stderr; the table goes to stdout as Markdown, ready for the README.
+
+Rows:
+1. Baseline: the `espeak-ng` CLI reading the whole spoken script (`briefing script`) into one
+   WAV, then ffmpeg encoding it as the tool does (64k mono MP3, libmp3lame at the tool's
+   LAME quality). Without the CLI, a fallback baseline synthesizes the whole script in ONE call
+   of the eSpeak NG library (the same library briefing loads) through ctypes in
+   AUDIO_OUTPUT_SYNCHRONOUS mode; that row is measured in any case, for comparison.
+2. `briefing build` of examples/ukraine-north-korea.txt, cold (empty cache).
+3. The same after changing one body sentence, warm cache (all other segments cached).
+4. A 12x longer article (12 variants of the example, numbers changed and every sentence made
+   distinct, so neither the cache nor deduplication can help), with peak RSS.
+5. A digest of 5 articles, and a batch of 20 articles, each with --jobs 1 and --jobs 2.
+6. `briefing --help` start-up time.
+
+Peak RSS: the main process's own peak (VmHWM, sampled from /proc while it runs) and the largest
+peak of any process in its tree (ru_maxrss from wait4: the main process, its forked
+per-segment children and ffmpeg). The target is checked against the larger of the two.
+
+The machine's load matters on a small box: the load average is printed with the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "ukraine-north-korea.txt"
+VOICE, RATE, BITRATE = "en-us", 175, "64k"
+
+# Targets: (row, limit, what the limit is relative to).
+TARGET_COLD_VS_BASELINE = 1.0
+TARGET_WARM_VS_COLD = 0.15
+TARGET_LONG_VS_COLD = 12.5
+TARGET_LONG_RSS_MIB = 200
+TARGET_STARTUP_S = 0.3
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+# --- running and timing subprocesses ---------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """One timed subprocess."""
+
+    seconds: float
+    cpu_seconds: float = 0.0
+    """User + system CPU time of the process and its waited-for descendants."""
+    tree_rss_kib: int = 0
+    """Largest ru_maxrss of the process and its waited-for descendants."""
+    main_rss_kib: int = 0
+    """The main process's own peak (VmHWM), sampled while it ran."""
+
+
+class CommandFailed(RuntimeError):
+    pass
+
+
+def _vm_hwm_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def run_timed(command: Sequence[str], env: dict[str, str] | None = None,
+              cwd: Path | None = None, log_path: Path | None = None) -> Run:
+    """Run `command` to completion; wall time, and peak RSS of it and of its process tree."""
+    stderr = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    try:
+        started = time.perf_counter()
+        process = subprocess.Popen(list(command), stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=stderr, env=env, cwd=cwd)
+        peak = [0]
+        stop = threading.Event()
+
+        def sample() -> None:  # VmHWM only grows: the last reading before exit is the peak
+            while not stop.is_set():
+                peak[0] = max(peak[0], _vm_hwm_kib(process.pid))
+                stop.wait(0.01)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        if sys.platform.startswith("linux"):
+            sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        stop.set()
+        if sampler.is_alive():
+            sampler.join()
+        process.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        if log_path:
+            stderr.close()
+    if process.returncode != 0:
+        tail = ""
+        if log_path and log_path.exists():
+            tail = "\n".join(log_path.read_text(errors="replace").strip().splitlines()[-5:])
+        raise CommandFailed(f"{' '.join(command[:3])}… exited with {process.returncode}\n{tail}")
+    # ru_maxrss is in KiB on Linux, bytes on macOS.
+    tree = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
+    return Run(seconds, usage.ru_utime + usage.ru_stime, tree, peak[0])
+
+
+# --- the rows --------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    runs: list[Run] = field(default_factory=list)
+    note: str = ""
+    error: str | None = None
+    skipped: str | None = None
+
+    @property
+    def seconds(self) -> float | None:
+        return statistics.median(r.seconds for r in self.runs) if self.runs else None
+
+    @property
+    def cpu(self) -> float | None:
+        return statistics.median(r.cpu_seconds for r in self.runs) if self.runs else None
+
+    @property
+    def spread(self) -> str:
+        if len(self.runs) < 2:
+            return ""
+        values = [r.seconds for r in self.runs]
+        return f"{min(values):.2f}–{max(values):.2f}"
+
+    @property
+    def rss_mib(self) -> tuple[float, float] | None:
+        """(main process peak, largest peak in the tree), in MiB, the max over the runs."""
+        if not self.runs or not any(r.tree_rss_kib for r in self.runs):
+            return None
+        return (max(r.main_rss_kib for r in self.runs) / 1024,
+                max(r.tree_rss_kib for r in self.runs) / 1024)
+
+
+def measure(row: Row, runs: int, once: Callable[[int], Run]) -> Row:
+    """Run `once(i)` `runs` times into `row`; a failure marks the row, not the whole bench."""
+    interleave([(row, once)], runs)
+    return row
+
+
+def interleave(pairs: list[tuple[Row, Callable[[int], Run]]], runs: int) -> None:
+    """Run the rows' measurements in rounds (A B A B …), so that rows compared with each other
+    see the same machine load; a failing row stops, the others go on."""
+    for index in range(runs):
+        for row, once in pairs:
+            if row.error:
+                continue
+            try:
+                result = once(index)
+            except CommandFailed as error:
+                row.error = str(error).splitlines()[0]
+                log(f"{row.label}: FAILED: {error}")
+                continue
+            row.runs.append(result)
+            rss = (f", peak RSS main {result.main_rss_kib / 1024:.0f} MiB / tree "
+                   f"{result.tree_rss_kib / 1024:.0f} MiB" if result.tree_rss_kib else "")
+            log(f"{row.label}: run {index + 1}/{runs}: {result.seconds:.2f} s, CPU "
+                f"{result.cpu_seconds:.2f} s{rss} (load {loadavg()})")
+
+
+class Bench:
+    def __init__(self, work: Path, runs: int, slow_runs: int, quick: bool) -> None:
+        self.work = work
+        self.runs = runs
+        self.slow_runs = slow_runs
+        self.quick = quick
+        exe = ROOT / ".venv" / "bin" / "briefing"
+        self.briefing = [str(exe)] if exe.exists() else [sys.executable, "-m", "briefing"]
+        self.env = dict(os.environ)
+        # Never the user's cache, even if a --cache-dir were forgotten somewhere.
+        self.env["BRIEFING_CACHE_DIR"] = str(work / "default-cache")
+        self.counter = 0
+        self.baseline_wav: Path | None = None
+        self.library_wav: Path | None = None
+
+    def fresh(self, name: str) -> Path:
+        self.counter += 1
+        path = self.work / f"{self.counter:03d}-{name}"
+        path.mkdir(parents=True)
+        return path
+
+    def briefing_run(self, args: Sequence[str], name: str) -> Run:
+        folder = self.fresh(name)
+        return run_timed([*self.briefing, *args], env=self.env, cwd=folder,
+                         log_path=folder / "stderr.txt")
+
+    def build(self, articles: Sequence[Path], out: Path, cache: Path, jobs: int | None = None,
+              name: str = "build") -> Run:
+        args = ["build", *map(str, articles), "-o", str(out), "--cache-dir", str(cache)]
+        if jobs is not None:
+            args += ["--jobs", str(jobs)]
+        return self.briefing_run(args, name)
+
+
+# --- baseline --------------------------------------------------------------------------------
+
+# Synthesize a whole text in ONE espeak_Synth call, in AUDIO_OUTPUT_SYNCHRONOUS mode, with the
+# eSpeak NG library briefing itself would load (the system's if present, else the wheel's).
+LIBRARY_BASELINE = textwrap.dedent(r"""
+    import ctypes, os, sys, wave
+    text_path, wav_path, voice, rate = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    try:
+        lib = ctypes.CDLL("libespeak-ng.so.1")
+        origin = "system"
+    except OSError:
+        import espeakng_loader
+        lib = ctypes.CDLL(espeakng_loader.get_library_path())
+        os.environ["ESPEAK_DATA_PATH"] = espeakng_loader.get_data_path()
+        origin = "wheel"
+    AUDIO_OUTPUT_SYNCHRONOUS, POS_CHARACTER, CHARS_UTF8, ENDPAUSE, RATE = 2, 1, 1, 0x1000, 1
+    lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+    sample_rate = lib.espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, None, 0)
+    if sample_rate <= 0:
+        sys.exit(f"espeak_Initialize failed ({sample_rate})")
+    chunks = []
+    CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int,
+                                ctypes.c_void_p)
+    @CALLBACK
+    def collect(wav, count, events):
+        if count > 0:
+            chunks.append(ctypes.string_at(wav, 2 * count))
+        return 0
+    lib.espeak_SetSynthCallback(collect)
+    if lib.espeak_SetVoiceByName(voice.encode()) != 0:
+        sys.exit(f"unknown voice {voice}")
+    lib.espeak_SetParameter(RATE, rate, 0)
+    data = open(text_path, encoding="utf-8").read().encode("utf-8") + b"\0"
+    lib.espeak_Synth.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
+                                 ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p]
+    status = lib.espeak_Synth(data, len(data), 0, POS_CHARACTER, 0, CHARS_UTF8 | ENDPAUSE,
+                              None, None)
+    lib.espeak_Synchronize()
+    if status != 0:
+        sys.exit(f"espeak_Synth failed ({status})")
+    with wave.open(wav_path, "wb") as out:
+        out.setnchannels(1); out.setsampwidth(2); out.setframerate(sample_rate)
+        out.writeframes(b"".join(chunks))
+    lib.espeak_Info.restype = ctypes.c_char_p
+    with open(sys.argv[5], "w") as note:
+        note.write(f"{origin} {lib.espeak_Info(None).decode()}")
+""")
+
+
+def ffmpeg_command(ffmpeg: str, wav: Path, mp3: Path) -> list[str]:
+    """Encode as briefing does: FORMATS["mp3"] (libmp3lame, its LAME quality), 64k mono."""
+    from briefing.export import FORMATS
+
+    mp3_format = FORMATS["mp3"]
+    return [ffmpeg, "-v", "error", "-nostdin", "-y", "-f", "wav", "-i", str(wav),
+            "-codec:a", mp3_format.codec, "-b:a", BITRATE, "-ac", "1",
+            *mp3_format.parameters, "-f", mp3_format.ffmpeg_format, str(mp3)]
+
+
+def wav_seconds(path: Path) -> float:
+    import wave
+
+    with wave.open(str(path), "rb") as reader:
+        return reader.getnframes() / reader.getframerate()
+
+
+def audio_seconds(path: Path) -> float | None:
+    try:
+        from mutagen.mp3 import MP3
+
+        return float(MP3(str(path)).info.length)
+    except Exception:  # a missing duration is reported as such
+        return None
+
+
+def library_info() -> str:
+    """Which eSpeak NG library briefing loads here, and its version."""
+    code = ("from briefing.runtime import load_espeak; origin = load_espeak()\n"
+            "import ctypes; lib = ctypes.CDLL('libespeak-ng.so.1')\n"
+            "lib.espeak_Info.restype = ctypes.c_char_p\n"
+            "print(origin, lib.espeak_Info(None).decode())")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=False)
+    return result.stdout.strip() or f"unknown ({result.stderr.strip()[-200:]})"
+
+
+# --- articles --------------------------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d[\d,]*\d|\d")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z'\"])")
+_LOWER_FIRST = {"The", "A", "An", "According", "This", "Recent", "Meanwhile", "In",
+                "International"}
+# One word per variant, put before each of its sentences: every sentence of a variant then
+# differs from every sentence of the others (numbers alone would leave the points identical)
+# while the article grows by one word a sentence only.
+MARKERS = ("Also", "Again", "Now", "Still", "Today", "Later", "Moreover", "Further",
+           "Besides", "Indeed", "Notably", "Separately", "Overall", "Currently", "Reportedly",
+           "Elsewhere", "Additionally", "Importantly", "Similarly", "Crucially")
+
+
+def variant(text: str, k: int) -> str:
+    """Variant `k` (0-19) of the example: numbers shifted, and every sentence opened with the
+    variant's own word, so no sentence of one variant equals one of another."""
+    def shift(match: re.Match[str]) -> str:
+        value = int(match.group().replace(",", "")) + 7 * (k + 1)
+        return f"{value:,}" if "," in match.group() else str(value)
+
+    def sentence(s: str) -> str:
+        first, _, rest = s.partition(" ")
+        if first in _LOWER_FIRST:
+            first = first.lower()
+        return f"{MARKERS[k]}, {first} {rest}"
+
+    lines = []
+    for line in text.strip().splitlines():
+        line = _NUMBER.sub(shift, line.strip())
+        lines.append(" ".join(sentence(s) for s in _SENTENCE.split(line)) if line else "")
+    return "\n".join(lines) + "\n"
+
+
+def long_article(text: str, times: int) -> str:
+    """`times` variants in one article: every variant's points first, then every body."""
+    points, bodies = [], []
+    for k in range(times):
+        lines = [line for line in variant(text, k).splitlines() if line.strip()]
+        split = next(i for i, line in enumerate(lines) if len(_SENTENCE.split(line)) > 1)
+        points += lines[:split]
+        bodies += lines[split:]
+    return "\n".join(points) + "\n\n" + "\n".join(bodies) + "\n"
+
+
+def check_distinct(text: str) -> None:
+    sentences = [s for line in text.splitlines() for s in _SENTENCE.split(line.strip()) if s]
+    repeated = len(sentences) - len(set(sentences))
+    if repeated:
+        raise SystemExit(f"bench: the generated article repeats {repeated} sentences")
+
+
+def change_one_body_sentence(text: str, index: int) -> str:
+    """The example with one body sentence changed (a different change for every `index`)."""
+    changed = text.replace("daily casualties exceeding 1,200",
+                           f"daily casualties exceeding {1201 + index:,}", 1)
+    if changed == text:
+        raise SystemExit("bench: the example no longer has the sentence the warm row changes")
+    return changed
+
+
+# --- the benchmark ---------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5,
+                        help="runs per fast row (median reported); slow rows run about half "
+                             "as often (default: 5)")
+    parser.add_argument("--quick", action="store_true",
+                        help="one run each and no batch of 20: a smoke check")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the temporary folder (its path is printed)")
+    args = parser.parse_args(argv)
+    runs = 1 if args.quick else max(1, args.runs)
+    slow_runs = 1 if args.quick else max(1, (runs + 1) // 2)
+
+    sys.path.insert(0, str(ROOT))
+    from briefing.runtime import ffmpeg_executable
+
+    ffmpeg = ffmpeg_executable()
+    load_before = loadavg()
+    started = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix="briefing-bench-"))
+    log(f"working in {work}; {os.cpu_count()} CPUs; load average {load_before}")
+    bench = Bench(work, runs, slow_runs, args.quick)
+    rows: dict[str, Row] = {}
+    notes: list[str] = []
+    try:
+        example_text = EXAMPLE.read_text(encoding="utf-8")
+        espeak_lib = library_info()
+        log(f"briefing's eSpeak NG: {espeak_lib}")
+
+        # The spoken words of the example, exactly as briefing will say them.
+        script = work / "script.txt"
+        result = subprocess.run([*bench.briefing, "script", str(EXAMPLE)], capture_output=True,
+                                env=bench.env, check=True)
+        script.write_bytes(result.stdout)
+        words = len(result.stdout.split())
+
+        # 1. Baselines.
+        cli = shutil.which("espeak-ng")
+        row_cli = Row("1", "Baseline: `espeak-ng` CLI, whole script → WAV, + ffmpeg → MP3")
+        if cli:
+            version = subprocess.run([cli, "--version"], capture_output=True, text=True,
+                                     check=False).stdout.split("Data at")[0].strip()
+            row_cli.note = version.replace("eSpeak NG text-to-speech: ", "espeak-ng ")
+
+            def baseline_cli(i: int) -> Run:
+                folder = bench.fresh("baseline-cli")
+                wav, mp3 = folder / "out.wav", folder / "out.mp3"
+                synth = run_timed([cli, "-v", VOICE, "-s", str(RATE), "-w", str(wav),
+                                   "-f", str(script)], log_path=folder / "stderr.txt")
+                encode = run_timed(ffmpeg_command(ffmpeg, wav, mp3))
+                bench.baseline_wav = wav
+                return Run(synth.seconds + encode.seconds,
+                           synth.cpu_seconds + encode.cpu_seconds)
+
+        else:
+            row_cli.skipped = ("espeak-ng CLI not on PATH: `apt-get install espeak-ng` "
+                               "(note: its libespeak-ng1 then becomes the library briefing "
+                               "loads, instead of the espeakng-loader wheel's)")
+            log(row_cli.skipped)
+        rows["1"] = row_cli
+
+        row_lib = Row("1b", "Baseline: eSpeak NG library, ONE synth call (ctypes, "
+                            "AUDIO_OUTPUT_SYNCHRONOUS) → WAV, + ffmpeg → MP3")
+        lib_origin = [""]
+
+        def baseline_library(i: int) -> Run:
+            folder = bench.fresh("baseline-lib")
+            wav, mp3 = folder / "out.wav", folder / "out.mp3"
+            code = folder / "synth.py"
+            code.write_text(LIBRARY_BASELINE, encoding="utf-8")
+            origin = folder / "origin.txt"
+            synth = run_timed([sys.executable, str(code), str(script), str(wav), VOICE,
+                               str(RATE), str(origin)], log_path=folder / "stderr.txt")
+            lib_origin[0] = origin.read_text().strip() if origin.exists() else ""
+            encode = run_timed(ffmpeg_command(ffmpeg, wav, mp3))
+            bench.library_wav = wav
+            return Run(synth.seconds + encode.seconds, synth.cpu_seconds + encode.cpu_seconds)
+
+        rows["1b"] = row_lib
+
+        # 2. Cold build of the example.
+        example_mp3: list[Path] = []
+
+        def cold(i: int) -> Run:
+            folder = bench.fresh("cold")
+            out = folder / "out" / "example.mp3"
+            run = bench.build([EXAMPLE], out, folder / "cache", name="cold-run")
+            example_mp3.append(out)
+            return run
+
+        rows["2"] = Row("2", "`briefing build` example, cold cache")
+
+        # 3. Warm: the cache holds the example's segments; one body sentence changed.
+        warm_folder = bench.fresh("warm")
+        warm_cache = warm_folder / "cache"
+        warm_out = warm_folder / "out" / "example.mp3"
+        rows["3"] = Row("3", "… one body sentence changed, warm cache")
+        try:
+            log("warm row: priming the cache with the example (not timed)")
+            bench.build([EXAMPLE], warm_out, warm_cache, name="warm-prime")
+        except CommandFailed as error:
+            rows["3"].error = str(error).splitlines()[0]
+
+        def warm(i: int) -> Run:
+            article = warm_folder / "example.txt"
+            article.write_text(change_one_body_sentence(example_text, i), encoding="utf-8")
+            return bench.build([article], warm_out, warm_cache, name="warm-run")
+
+        # In rounds, so that the ratios compare runs made under the same load.
+        fast = [(row_cli, baseline_cli)] if cli else []
+        fast += [(row_lib, baseline_library), (rows["2"], cold), (rows["3"], warm)]
+        interleave(fast, runs)
+        row_lib.note = f"libespeak-ng {lib_origin[0]}" if lib_origin[0] else ""
+        baseline = rows["1"] if rows["1"].seconds else rows["1b"]
+
+        # 4. A 12x longer article, cold.
+        long_text = long_article(example_text, 12)
+        check_distinct(long_text)
+        long_path = work / "long-12x.txt"
+        long_path.write_text(long_text, encoding="utf-8")
+        long_script = subprocess.run([*bench.briefing, "script", str(long_path)],
+                                     capture_output=True, env=bench.env, check=True).stdout
+        long_words = len(long_script.split()) / words
+        log(f"12x article: {len(long_text.split())} words, {long_words:.2f}× the example's "
+            "spoken words")
+
+        def long(i: int) -> Run:
+            folder = bench.fresh("long")
+            return bench.build([long_path], folder / "out" / "long.mp3", folder / "cache",
+                               name="long-run")
+
+        rows["4"] = measure(Row("4", "`briefing build` 12× longer article, cold cache "
+                                f"({long_words:.1f}× the spoken words)"),
+                            slow_runs, long)
+
+        # 5. Digest of 5 and batch of 20, --jobs 1 and 2.
+        articles = work / "articles"
+        articles.mkdir()
+        for k in range(20):
+            (articles / f"article-{k + 1:02d}.txt").write_text(variant(example_text, k),
+                                                              encoding="utf-8")
+        digest_articles = sorted(articles.iterdir())[:5]
+        def digest(jobs: int) -> Callable[[int], Run]:
+            def once(i: int) -> Run:
+                folder = bench.fresh(f"digest-j{jobs}")
+                return bench.build(digest_articles, folder / "out" / "digest.mp3",
+                                   folder / "cache", jobs=jobs, name="digest-run")
+            return once
+
+        def batch(jobs: int) -> Callable[[int], Run]:
+            def once(i: int) -> Run:
+                folder = bench.fresh(f"batch-j{jobs}")
+                return bench.briefing_run(
+                    ["batch", str(articles), "-o", str(folder / "out"), "--jobs", str(jobs),
+                     "--cache-dir", str(folder / "cache")], name="batch-run")
+            return once
+
+        for jobs in (1, 2):
+            rows[f"5d{jobs}"] = Row(f"5d{jobs}", f"digest of 5 articles, `--jobs {jobs}`, cold")
+            rows[f"5b{jobs}"] = Row(f"5b{jobs}", f"batch of 20 articles, `--jobs {jobs}`, cold")
+        interleave([(rows["5d1"], digest(1)), (rows["5d2"], digest(2))], slow_runs)
+        if args.quick:
+            rows["5b1"].skipped = rows["5b2"].skipped = "skipped (--quick)"
+        else:
+            interleave([(rows["5b1"], batch(1)), (rows["5b2"], batch(2))], slow_runs)
+
+        # 6. Start-up.
+        rows["6"] = measure(Row("6", "`briefing --help` start-up"), max(runs, 5 if not
+                            args.quick else 1),
+                            lambda i: bench.briefing_run(["--help"], "help"))
+
+        # Durations.
+        example_seconds = audio_seconds(example_mp3[-1]) if example_mp3 else None
+        baseline_seconds = None
+        for attr in ("baseline_wav", "library_wav"):
+            if getattr(bench, attr, None) and baseline_seconds is None:
+                baseline_seconds = wav_seconds(getattr(bench, attr))
+
+        elapsed = time.perf_counter() - started
+        print_report(rows, baseline, espeak_lib, ffmpeg, words, example_seconds,
+                     baseline_seconds, load_before, loadavg(), elapsed, runs, slow_runs,
+                     args.quick, notes)
+    finally:
+        if args.keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def _fmt(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds:.2f} s"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "" if ok is None else ("**PASS**" if ok else "**MISS**")
+
+
+def git_state() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True,
+                              check=False).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", "briefing")
+    return commit + (" + uncommitted changes in briefing/" if dirty else "")
+
+
+def print_report(rows: dict[str, Row], baseline: Row, espeak_lib: str, ffmpeg: str, words: int,
+                 example_seconds: float | None, baseline_seconds: float | None,
+                 load_before: str, load_after: str, elapsed: float, runs: int, slow_runs: int,
+                 quick: bool, notes: list[str]) -> None:
+    cold = rows["2"].seconds
+    base = baseline.seconds
+    lines = [
+        f"### Benchmark ({time.strftime('%Y-%m-%d %H:%M')}, "
+        f"{'quick smoke check' if quick else f'median of {runs} runs, slow rows {slow_runs}'})",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}; "
+        f"load average (1/5/15 min) {load_before} before, {load_after} after "
+        f"({elapsed / 60:.1f} min).  ",
+        f"briefing {git_state()}; eSpeak NG used by briefing: {espeak_lib}; "
+        f"ffmpeg: `{Path(ffmpeg).name}`.  ",
+        f"Example: `{EXAMPLE.relative_to(ROOT)}`, {words} spoken words "
+        f"(`briefing script`).",
+        "",
+        "| # | measurement | median wall | range | CPU | runs | ratio | target | result |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+
+    def add(row: Row, ratio: str = "", target: str = "", ok: bool | None = None,
+            median: str | None = None) -> None:
+        if row.skipped:
+            lines.append(f"| {row.key} | {row.label} | — | | | 0 | | {target} | "
+                         f"skipped: {row.skipped} |")
+            return
+        if row.error:
+            lines.append(f"| {row.key} | {row.label} | — | | | {len(row.runs)} | | {target} "
+                         f"| ERROR: {row.error} |")
+            return
+        label = row.label + (f" ({row.note})" if row.note else "")
+        lines.append(f"| {row.key} | {label} | {median or _fmt(row.seconds)} | {row.spread} | "
+                     f"{_fmt(row.cpu)} | {len(row.runs)} | {ratio} | {target} | {_verdict(ok)} |")
+
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return None if a is None or not b else a / b
+
+    def shown(a: Row, b: Row, name: str) -> str:
+        wall, cpu = ratio(a.seconds, b.seconds), ratio(a.cpu, b.cpu)
+        if wall is None:
+            return ""
+        return f"{wall:.2f}× ({name})" + (f" [CPU {cpu:.2f}×]" if cpu else "")
+
+    add(rows["1"])
+    add(rows["1b"])
+    base_name = "1" if baseline is rows["1"] else "1b"
+    r = ratio(cold, base)
+    add(rows["2"], shown(rows["2"], baseline, base_name),
+        f"≤ {TARGET_COLD_VS_BASELINE}× ({base_name})",
+        None if r is None else r <= TARGET_COLD_VS_BASELINE)
+    r = ratio(rows["3"].seconds, cold)
+    add(rows["3"], shown(rows["3"], rows["2"], "2"), f"≤ {TARGET_WARM_VS_COLD}× (2)",
+        None if r is None else r <= TARGET_WARM_VS_COLD)
+    r = ratio(rows["4"].seconds, cold)
+    add(rows["4"], shown(rows["4"], rows["2"], "2"), f"≤ {TARGET_LONG_VS_COLD}× (2)",
+        None if r is None else r <= TARGET_LONG_VS_COLD)
+    rss = rows["4"].rss_mib
+    if rss:
+        main_mib, tree_mib = rss
+        lines.append(f"| 4 | … peak RSS: main process / largest in its tree (max of runs) | "
+                     f"{main_mib:.0f} / {tree_mib:.0f} MiB | | | {len(rows['4'].runs)} | | "
+                     f"≤ {TARGET_LONG_RSS_MIB} MiB | "
+                     f"{_verdict(max(main_mib, tree_mib) <= TARGET_LONG_RSS_MIB)} |")
+    for kind in ("d", "b"):
+        one, two = rows[f"5{kind}1"], rows[f"5{kind}2"]
+        add(one)
+        add(two, shown(two, one, "j1"))
+    startup = rows["6"].seconds
+    add(rows["6"], "", f"≤ {TARGET_STARTUP_S} s",
+        None if startup is None else startup <= TARGET_STARTUP_S)
+
+    lines.append("")
+    if example_seconds:
+        lines.append(f"Audio of the example: {example_seconds:.1f} s "
+                     f"({int(example_seconds // 60)}:{int(example_seconds % 60):02d}) from "
+                     f"briefing" + (f", {baseline_seconds:.1f} s from the baseline (no pauses)"
+                                    if baseline_seconds else "") + ".  ")
+        parts = []
+        for key, what in (("2", "cold build"), ("3", "warm rebuild")):
+            s = rows[key].seconds
+            if s:
+                parts.append(f"{what} {s / example_seconds:.4f} "
+                             f"({example_seconds / s:.0f}× faster than real time)")
+        if base and baseline_seconds:
+            parts.append(f"baseline ({base_name}) {base / baseline_seconds:.4f} "
+                         f"({baseline_seconds / base:.0f}×)")
+        lines.append("Real-time factor (build time / audio time): " + "; ".join(parts) + ".")
+    for key in ("5b1", "5b2"):
+        s = rows[key].seconds
+        if s:
+            lines.append(f"Batch `--jobs {key[-1]}`: {s / 20:.2f} s per article.  ")
+    lines += [f"{note}  " for note in notes]
+    lines.append("")
+    lines.append(
+        "Targets: (2) ≤ 1.0× the baseline (1, else 1b); (3) ≤ 0.15× (2); (4) ≤ 12.5× (2) and "
+        "peak RSS ≤ 200 MiB; (6) ≤ 0.3 s. Every row runs `briefing` as a subprocess with a "
+        "fresh cache folder; on a loaded machine compare ratios rather than seconds. Wall time "
+        "is what the targets judge; CPU (user + system of the whole process tree, median, and "
+        "its ratio in brackets) depends little on the load, so it shows real changes between "
+        "runs on a busy machine. Rows compared by a ratio are run in alternation.")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        sys.exit(main())
+    sys.exit(130)
