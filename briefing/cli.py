@@ -255,13 +255,13 @@ def _normalize_options(args: argparse.Namespace) -> NormalizeOptions:
 
 def _add_voice_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--voice", default="en-us",
-                        help="engine voice ID, e.g. en-us, en-gb, en-us+f3 "
+                        help="engine voice ID, e.g. en-us, en (British), en-us+f2 "
                              "(see `briefing voices`; default: en-us)")
     parser.add_argument("--rate", type=int, default=175, metavar="WPM",
                         help="speaking rate in words per minute, 80-450 (default: 175)")
     parser.add_argument("--heading-voice", metavar="ID",
                         help="voice for the intro, headings, transitions and outro "
-                             "(default: VOICE+f3, a contrasting variant; 'same' for VOICE)")
+                             "(default: VOICE+Annie, a contrasting variant; 'same' for VOICE)")
     parser.add_argument("--pause", action="append", default=[], metavar="KIND=MS",
                         help="pause length in milliseconds after a KIND of segment: "
                              + ", ".join(f"{f.name} ({f.default})" for f in fields(Pauses))
