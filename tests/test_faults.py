@@ -55,7 +55,7 @@ def test_a_signal_stops_the_build_cleanly(tmp_path: Path, signum: int, code: int
     sent = time.monotonic()
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=10)
-    assert time.monotonic() - sent < 1.5
+    assert time.monotonic() - sent < 2  # about 50 ms on an idle machine
     assert process.returncode == code
     assert "Traceback" not in stderr.decode()
     assert target.read_bytes() == before  # the existing file is untouched

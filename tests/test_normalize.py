@@ -384,9 +384,11 @@ def test_no_ordinary_word_is_lost(pieces: list[tuple[str, str]]) -> None:
     ],
     ids=lambda text: repr(text[:12]),
 )
-def test_huge_line_is_fast(huge: str) -> None:
+def test_huge_line_never_hangs(huge: str) -> None:
+    # A hang guard, not a speed test (speed is scripts/bench.py's job): linear rules take
+    # well under a second here; catastrophic backtracking would take minutes.
     started = time.perf_counter()
     result = normalize(huge)
     elapsed = time.perf_counter() - started
     _check_output(result)
-    assert elapsed < 1.5, f"{elapsed:.2f}s"
+    assert elapsed < 15, f"{elapsed:.2f}s"

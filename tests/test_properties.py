@@ -53,7 +53,7 @@ def read(text: str) -> tuple[str, str] | None:
 def test_reader_and_composer_never_fail_otherwise_and_lose_no_word(text: str) -> None:
     started = time.monotonic()
     result = read(text)
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10  # a hang guard; milliseconds in practice
     if result is None:
         return
     _, display = result
