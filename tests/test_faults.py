@@ -19,17 +19,18 @@ from briefing.document import parse_text
 from .conftest import EXAMPLE, ROOT, run_cli
 
 
-def long_article(path: Path) -> Path:
-    sentences = [f"Report number {i} says the council met and talked about the budget."
-                 for i in range(400)]
-    path.write_text("A long day of meetings.\n" + " ".join(sentences) + "\n")
+def long_article(path: Path, sentences: int = 400) -> Path:
+    body = " ".join(f"Report number {i} says the council met and talked about the budget."
+                    for i in range(sentences))
+    path.write_text(f"A long day of meetings.\n{body}\n")
     return path
 
 
-def start_build(tmp_path: Path, target: Path) -> tuple[subprocess.Popen[bytes], Path]:
+def start_build(tmp_path: Path, target: Path,
+                sentences: int = 400) -> tuple[subprocess.Popen[bytes], Path]:
     scratch = tmp_path / "tmp"
     scratch.mkdir(exist_ok=True)
-    article = long_article(tmp_path / "long.txt")
+    article = long_article(tmp_path / "long.txt", sentences)
     process = subprocess.Popen(
         [sys.executable, "-m", "briefing", "build", str(article), "-o", str(target), "-j", "2",
          "--no-cache"],
@@ -67,7 +68,7 @@ def test_after_sigkill_the_target_is_intact_and_the_next_build_sweeps_up(
         tmp_path: Path) -> None:
     target = tmp_path / "out" / "x.mp3"
     target.parent.mkdir()
-    process, scratch = start_build(tmp_path, target)
+    process, scratch = start_build(tmp_path, target, sentences=60)
     # Let it get as far as writing its output, then kill it outright.
     deadline = time.monotonic() + 120
     while not any(p.name.endswith(".part") for p in target.parent.iterdir()):
