@@ -7,7 +7,6 @@ exact by construction rather than re-estimated afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,12 +68,17 @@ class Programme:
 
 def trim(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     """The clip without its leading and trailing silence (a view, not a copy)."""
+    start, end = _sound_bounds(samples, sample_rate)
+    return samples[start:end]
+
+
+def _sound_bounds(samples: np.ndarray, sample_rate: int) -> tuple[int, int]:
     loud = np.flatnonzero(np.abs(samples.astype(np.int32)) > SILENCE_THRESHOLD)
     if loud.size == 0:
-        return samples[:0]
+        return 0, 0
     start = max(0, loud[0] - KEEP_BEFORE_MS * sample_rate // 1000)
     end = min(len(samples), loud[-1] + 1 + KEEP_AFTER_MS * sample_rate // 1000)
-    return samples[start:end]
+    return int(start), int(end)
 
 
 def section_tone(sample_rate: int) -> np.ndarray:
@@ -88,18 +92,20 @@ def section_tone(sample_rate: int) -> np.ndarray:
 
 
 def assemble(
-    script: Script, clips: Sequence[Clip], sample_rate: int, tone: np.ndarray | None = None
+    script: Script, clips: list[Clip | None], sample_rate: int, tone: np.ndarray | None = None
 ) -> Programme:
     """Lay the clips of `script`'s segments end to end with the script's pauses.
 
-    With `tone`, it sounds in the middle of the pause between two sections.
+    With `tone`, it sounds in the middle of the pause between two sections. `clips` is
+    emptied (each entry set to None once copied), so that a long programme never needs its
+    clips and itself in memory at once.
     """
     segments = script.segments
     if len(clips) != len(segments):
         raise ValueError(f"{len(clips)} clips for {len(segments)} segments")
-    if any(clip.sample_rate != sample_rate for clip in clips):
+    if any(clip is None or clip.sample_rate != sample_rate for clip in clips):
         raise ValueError("all clips must share the programme's sample rate")
-    trimmed = [trim(clip.samples, sample_rate) for clip in clips]
+    bounds = [_sound_bounds(clip.samples, sample_rate) for clip in clips if clip is not None]
     pauses = [segment.pause_after_ms * sample_rate // 1000 for segment in segments]
     section_of = [i for i, section in enumerate(script.sections) for _ in section.segments]
     tone_after = set()
@@ -107,18 +113,21 @@ def assemble(
         tone_after = {i for i in range(len(segments) - 1) if section_of[i] != section_of[i + 1]}
         for i in tone_after:
             pauses[i] = max(pauses[i], len(tone) + sample_rate // 5)
-    samples = np.zeros(sum(len(t) for t in trimmed) + sum(pauses), dtype=np.int16)
+    samples = np.zeros(sum(end - start for start, end in bounds) + sum(pauses), dtype=np.int16)
 
     cues: list[Cue] = []
     section_starts: dict[int, float] = {}
     position = 0
     sentence: list[str] = []  # the parts of a long sentence that was split into segments
     sentence_start = 0.0
-    for index, (segment, audio, pause, section) in enumerate(
-            zip(segments, trimmed, pauses, section_of, strict=True)):
-        samples[position:position + len(audio)] = audio
+    for index, (segment, (start, end), pause, section) in enumerate(
+            zip(segments, bounds, pauses, section_of, strict=True)):
+        clip, clips[index] = clips[index], None
+        length = end - start
+        if clip is not None:  # always; the check only narrows the type
+            samples[position:position + length] = clip.samples[start:end]
         if index in tone_after and tone is not None:
-            at = position + len(audio) + (pause - len(tone)) // 2
+            at = position + length + (pause - len(tone)) // 2
             samples[at:at + len(tone)] = tone
         start_ms = 1000 * position / sample_rate
         section_starts.setdefault(section, start_ms)
@@ -126,10 +135,10 @@ def assemble(
             sentence_start = start_ms
         sentence.append(segment.text)
         if not segment.continues:
-            end_ms = 1000 * (position + len(audio)) / sample_rate
+            end_ms = 1000 * (position + length) / sample_rate
             cues.append(Cue(sentence_start, end_ms, " ".join(sentence), segment.role, section))
             sentence = []
-        position += len(audio) + pause
+        position += length + pause
 
     duration_ms = 1000 * len(samples) / sample_rate
     starts = [section_starts[i] for i in range(len(script.sections))]

@@ -150,8 +150,8 @@ def build(
         cache=cache,
     )
     rate = voices.content.sample_rate
+    # assemble() lets go of each clip once copied: clips and programme are never both whole.
     programme = assemble(script, clips, rate, section_tone(rate) if options.tone else None)
-    del clips  # the programme holds every sample now; let the clips go
     if options.loudness is not None:
         samples, _ = normalize_loudness(programme.samples, rate, options.loudness,
                                         options.true_peak)

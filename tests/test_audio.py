@@ -31,7 +31,7 @@ def test_trim_keeps_margins() -> None:
 def test_cues_and_chapters_follow_the_samples() -> None:
     script = compose([Document(None, ("A point.",), ("One. Two.",), "t")])
     clips = [tone(100 * (i + 1), pad_ms=50) for i in range(len(script.segments))]
-    programme = assemble(script, clips, RATE)
+    programme = assemble(script, list(clips), RATE)
 
     position = 0.0
     for cue, clip, segment in zip(programme.cues, clips, script.segments, strict=True):
@@ -56,10 +56,17 @@ def test_split_sentence_is_one_cue() -> None:
     sentence = "word " * 200 + "end."
     script = compose([Document(None, (), (sentence,), "t")])
     clips = [tone(200) for _ in script.segments]
-    programme = assemble(script, clips, RATE)
+    programme = assemble(script, list(clips), RATE)
     body = [cue for cue in programme.cues if cue.text.startswith("word")]
     assert len(body) == 1
     assert body[0].text.split() == sentence.split()
+
+
+def test_assembly_lets_go_of_each_clip() -> None:
+    script = compose([Document(None, ("A point.",), ("One. Two.",), "t")])
+    clips: list[Clip | None] = [tone(100) for _ in script.segments]
+    assemble(script, clips, RATE)
+    assert clips == [None] * len(script.segments)
 
 
 def test_clip_count_must_match() -> None:
