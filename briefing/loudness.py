@@ -1,14 +1,18 @@
 """Programme loudness: BS.1770-4 / EBU R128 measurement, normalisation, true-peak limiting.
 
-The whole programme is normalised at once, never segment by segment, so the balance between
-sentences that the engine produced is kept. Everything here is vectorised numpy: the recursive
-K-weighting filter is evaluated block-wise as matrix products (see `_sos_filter`), so the package
-needs no scipy and a two-minute programme is measured and limited in well under a second.
+The whole programme is normalised as one (one gain, one limiter), never sentence by sentence, so
+the balance between sentences that the engine produced is kept. Everything here is vectorised
+numpy: the recursive K-weighting filter is evaluated block-wise as matrix products (see
+`_filter_segment`), so the package needs no scipy and a two-minute programme is measured and
+limited in well under a second. Each pass goes through the programme in segments of samples
+(`_SEGMENT`), carrying filter and limiter state from one to the next, so that memory beyond the
+input and the output stays a few MB however long the programme is.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,8 +86,23 @@ def _check_samples(samples: np.ndarray, sample_rate: int) -> None:
         raise ValueError(f"sample rate {sample_rate} Hz is too low for BS.1770 measurement")
 
 
-def _to_float(samples: np.ndarray) -> np.ndarray:
-    return samples.astype(np.float64) / _INT16_FULL_SCALE
+# Everything runs over the programme in segments of this many samples, carrying filter state and
+# overlap from one to the next, so that memory beyond the input and the output stays a few MB
+# whatever the programme's length (a whole-programme float64 copy of 75 minutes is 800 MB).
+# A multiple of the K-weighting filter's block (32) and of _CHUNK (16).
+_SEGMENT = 1 << 17
+
+
+def _segments(n: int) -> list[tuple[int, int]]:
+    """(start, stop) of the consecutive segments of _SEGMENT samples covering n samples."""
+    return [(start, min(start + _SEGMENT, n)) for start in range(0, n, _SEGMENT)]
+
+
+def _float_segment(samples: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """samples[start:stop] as float64 in [-1, 1): a per-segment temporary, never the programme."""
+    x = samples[start:stop].astype(np.float64)
+    x /= _INT16_FULL_SCALE
+    return x
 
 
 # --- K-weighting -----------------------------------------------------------------------------
@@ -191,28 +210,52 @@ def _block_matrices(sos: np.ndarray, block: int) -> tuple[np.ndarray, np.ndarray
     return transfer, signal[width:, 2:], end_state[width:]
 
 
-def _sos_filter(sos: np.ndarray, x: np.ndarray, block: int = 32) -> np.ndarray:
-    """Run a biquad cascade over x from rest; the same result as scipy.signal.sosfilt.
+_FilterState = tuple[np.ndarray, np.ndarray]
+"""Where a segment of the K-weighting filter's input leaves off: its last two input samples
+(oldest first) and the biquad state after them (each stage's last two outputs)."""
+
+
+def _filter_segment(
+    matrices: tuple[np.ndarray, np.ndarray, np.ndarray], x: np.ndarray, start: _FilterState
+) -> tuple[np.ndarray, _FilterState]:
+    """Run the cascade whose `_block_matrices` are given over x, from the state `start`; return
+    the output and the state at the end of x (meaningful only if len(x) is a whole number of
+    blocks, as every segment but the last is).
 
     A per-sample Python loop would take seconds on a programme. Instead the signal is cut into
     blocks: each block's response from rest is one matrix product over all blocks at once, and
     the state carried from block to block is a small linear recurrence over the blocks.
     """
-    transfer, from_state, next_state = _block_matrices(sos, block)
+    transfer, from_state, next_state = matrices
+    block = transfer.shape[0] - 2
     n = len(x)
     blocks = max(1, -(-n // block))
     padded = np.zeros(2 + blocks * block)
+    padded[:2] = start[0]
     padded[2 : 2 + n] = x
     windows = np.lib.stride_tricks.as_strided(
         padded, shape=(blocks, block + 2), strides=(block * padded.strides[0], padded.strides[0])
     )
-    states = _vector_recurrence(windows @ transfer[:, block:], next_state)
+    ends = windows @ transfer[:, block:]
+    ends[0] += start[1] @ next_state
+    states = _vector_recurrence(ends, next_state)
     # One product for the output: each block's input window next to its start state.
     p = states.shape[1]
-    inputs = np.zeros((blocks, block + 2 + p))
+    inputs = np.empty((blocks, block + 2 + p))
     inputs[:, : block + 2] = windows
+    inputs[0, block + 2 :] = start[1]
     inputs[1:, block + 2 :] = states[:-1]
-    return (inputs @ np.vstack([transfer[:, :block], from_state])).reshape(-1)[:n]
+    out = (inputs @ np.vstack([transfer[:, :block], from_state])).reshape(-1)[:n]
+    return out, (padded[-2:].copy(), states[-1].copy())
+
+
+def _rest(sos: np.ndarray) -> _FilterState:
+    return np.zeros(2), np.zeros(2 * len(sos))
+
+
+def _sos_filter(sos: np.ndarray, x: np.ndarray, block: int = 32) -> np.ndarray:
+    """Run a biquad cascade over x from rest; the same result as scipy.signal.sosfilt."""
+    return _filter_segment(_block_matrices(sos, block), x, _rest(sos))[0]
 
 
 def _step_energies(weighted: np.ndarray, step: int) -> np.ndarray:
@@ -242,11 +285,35 @@ def _step(sample_rate: int) -> int:
     return round(sample_rate / 10)
 
 
-def _loudness_of(x: np.ndarray, sample_rate: int) -> tuple[float, np.ndarray]:
-    """Integrated loudness of float samples, and their K-weighted signal."""
-    weighted = _sos_filter(_k_weighting(sample_rate), x)
-    step = _step(sample_rate)
-    return _gated_loudness(_step_energies(weighted, step), step), weighted
+class _Meter:
+    """Integrated loudness of a signal fed to it segment by segment, in order.
+
+    The K-weighting filter's state and the samples of an unfinished 100 ms step carry over from
+    one segment to the next, so the result is that of the whole signal at once; what is kept
+    is one energy per step.
+    """
+
+    def __init__(self, sample_rate: int) -> None:
+        sos = _k_weighting(sample_rate)
+        self._matrices = _block_matrices(sos, 32)
+        self._state = _rest(sos)
+        self._step = _step(sample_rate)
+        self._tail = np.zeros(0)
+        self._energies: list[np.ndarray] = []
+
+    def feed(self, x: np.ndarray) -> np.ndarray:
+        """Take the next float segment (a whole number of 32-sample filter blocks unless it is
+        the last); return its K-weighted signal."""
+        weighted, self._state = _filter_segment(self._matrices, x, self._state)
+        joined = np.concatenate([self._tail, weighted]) if self._tail.size else weighted
+        energies = _step_energies(joined, self._step)
+        self._energies.append(energies)
+        self._tail = joined[len(energies) * self._step :].copy()
+        return weighted
+
+    def loudness(self) -> float:
+        energies = np.concatenate(self._energies) if self._energies else np.zeros(0)
+        return _gated_loudness(energies, self._step)
 
 
 def integrated_loudness(samples: np.ndarray, sample_rate: int) -> float:
@@ -257,7 +324,10 @@ def integrated_loudness(samples: np.ndarray, sample_rate: int) -> float:
     has no complete block and so measures -inf.
     """
     _check_samples(samples, sample_rate)
-    return _loudness_of(_to_float(samples), sample_rate)[0]
+    meter = _Meter(sample_rate)
+    for start, stop in _segments(len(samples)):
+        meter.feed(_float_segment(samples, start, stop))
+    return meter.loudness()
 
 
 # --- true peak -------------------------------------------------------------------------------
@@ -286,26 +356,32 @@ def _chunk_matrix() -> np.ndarray:
 _CHUNK_MATRIX = _chunk_matrix()
 
 
-def _chunk_peaks(x: np.ndarray) -> np.ndarray:
-    """Largest absolute value per chunk of _CHUNK samples, over the samples and the 4 points
-    interpolated (BS.1770-4 Annex 2) between each sample and the next.
+def _chunk_peaks(samples: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Largest absolute value per chunk of _CHUNK samples in samples[start:stop] (start a
+    multiple of _CHUNK), over the samples and the 4 points interpolated (BS.1770-4 Annex 2)
+    between each sample and the next.
 
     Chunk k's window is x[kC - 5 .. kC + C + 5]: the 12-tap phases are centred between taps 5
-    and 6, so the window x[i-5 .. i+6] gives the points between x[i] and x[i+1].
+    and 6, so the window x[i-5 .. i+6] gives the points between x[i] and x[i+1]. Windows reach
+    past the segment into its neighbours, and past the signal's ends into zeros.
     """
-    chunks = -(-len(x) // _CHUNK)
+    chunks = -(-(stop - start) // _CHUNK)
     padded = np.zeros(chunks * _CHUNK + _TAPS, dtype=np.float32)
-    padded[_TAPS // 2 : _TAPS // 2 + len(x)] = x
+    # padded[j] is sample origin + j: padded[_TAPS // 2] is samples[start].
+    origin = start - _TAPS // 2
+    lo, hi = max(origin, 0), min(origin + len(padded), len(samples))
+    padded[lo - origin : hi - origin] = samples[lo:hi]
+    padded *= np.float32(1.0 / _INT16_FULL_SCALE)  # exact: a power of two
     width = _CHUNK + _TAPS - 1
     windows = np.lib.stride_tricks.as_strided(
         padded[1:], shape=(chunks, width), strides=(_CHUNK * padded.strides[0], padded.strides[0])
     )
     peaks = np.empty(chunks, dtype=np.float32)
-    batch = 16384  # chunks per product: big enough for BLAS, small enough to stay in cache
-    for start in range(0, chunks, batch):
-        points = _CHUNK_MATRIX @ windows[start : start + batch].T
+    batch = 4096  # chunks per product: big enough for BLAS, small enough to stay in cache
+    for first in range(0, chunks, batch):
+        points = _CHUNK_MATRIX @ windows[first : first + batch].T
         np.abs(points, out=points)
-        points.max(axis=0, out=peaks[start : start + batch])
+        points.max(axis=0, out=peaks[first : first + batch])
     return peaks
 
 
@@ -313,8 +389,8 @@ def _amplitude_db(value: float) -> float:
     return 20.0 * math.log10(value) if value > 0.0 else -math.inf
 
 
-def _true_peak(x: np.ndarray) -> float:
-    return _amplitude_db(float(_chunk_peaks(x).max())) if x.size else -math.inf
+def _max_db(peaks: np.ndarray) -> float:
+    return _amplitude_db(float(peaks.max())) if peaks.size else -math.inf
 
 
 def true_peak_dbtp(samples: np.ndarray, sample_rate: int) -> float:
@@ -324,7 +400,24 @@ def true_peak_dbtp(samples: np.ndarray, sample_rate: int) -> float:
     sample rate only matters for validation.
     """
     _check_samples(samples, sample_rate)
-    return _true_peak(_to_float(samples))
+    peak = max(
+        (
+            float(_chunk_peaks(samples, start, stop).max())
+            for start, stop in _segments(len(samples))
+        ),
+        default=0.0,
+    )
+    return _amplitude_db(peak)
+
+
+def _measure(samples: np.ndarray, sample_rate: int) -> tuple[float, float]:
+    """(integrated loudness, true peak) in one pass."""
+    meter = _Meter(sample_rate)
+    peak = 0.0
+    for start, stop in _segments(len(samples)):
+        meter.feed(_float_segment(samples, start, stop))
+        peak = max(peak, float(_chunk_peaks(samples, start, stop).max()))
+    return meter.loudness(), _amplitude_db(peak)
 
 
 # --- limiter ---------------------------------------------------------------------------------
@@ -342,54 +435,116 @@ def _running_min(x: np.ndarray, width: int) -> np.ndarray:
     return np.minimum(suffix[:n], prefix[width - 1 : width - 1 + n])
 
 
-def _moving_average(x: np.ndarray, width: int) -> np.ndarray:
-    """out[i] = mean(x[i - width + 1 : i + 1]), with 0 before the start."""
-    total = np.cumsum(np.concatenate([np.zeros(width), x]))
-    return (total[width:] - total[:-width]) / width
+def _moving_average(x: np.ndarray, width: int, totals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """out[i] = mean(x[i - width + 1 : i + 1]) for one segment of a longer signal, with 0 before
+    the start. `totals` holds the running totals of the `width` values before the segment
+    (zeros at the start); returns the means and the totals to pass with the next segment."""
+    running = np.empty(width + len(x))
+    running[:width] = totals
+    # Continue the running sum from the last total: the same additions, in the same order, as
+    # one cumulative sum over the whole signal.
+    running[width - 1 :] = np.cumsum(np.concatenate([totals[-1:], x]))
+    return (running[width:] - running[:-width]) / width, running[-width:].copy()
 
 
-def _limiter_gain_db(need_db: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Smooth gain in dB per chunk that is nowhere above `need_db` (the per-chunk reduction
-    that brings its peak to the ceiling, 0 where none is needed) of it or its neighbours.
+def _limiter_reach(sample_rate: int) -> tuple[int, int, int]:
+    """(half, before, after): the width of each of the two moving averages, and how many chunks
+    before and after a chunk its need reaches (the lookahead is 2 * half - 1 chunks, plus a
+    one-chunk guard either side)."""
+    chunk_rate = sample_rate / _CHUNK
+    half = max(1, round(_LOOKAHEAD_S * chunk_rate / 2))
+    lookahead = 2 * half - 1
+    hold = round(_HOLD_S * chunk_rate)
+    guard = 1
+    return half, hold + guard, lookahead + guard - 1
+
+
+def _limiter_gain_db(
+    peaks: np.ndarray, offset_db: float, sample_rate: int, size: int
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Smooth gain in dB per chunk, yielded as (first chunk, gains) for consecutive segments of
+    `size` chunks, that is nowhere above the need (the per-chunk reduction that brings its peak,
+    `peaks` in amplitude, to `offset_db` dBFS; 0 where none is needed) of it or its neighbours.
 
     The need is spread to the `lookahead` chunks before it and `hold` after (running minimum),
     released at a constant dB/s rate (running minimum of a ramp), then smoothed by two moving
     averages spanning the lookahead. Every value averaged at a chunk already covers that chunk's
     need, so the smoothing cannot let a peak through; the one-chunk guard either side keeps the
     linear interpolation to single samples safe, and covers the interpolation filter's reach.
+    A segment reads the peaks of its neighbours as far as the spreading reaches, and carries the
+    release and averaging state to the next, so the gains are those of one pass over the whole.
     """
-    chunk_rate = sample_rate / _CHUNK
-    half = max(1, round(_LOOKAHEAD_S * chunk_rate / 2))
-    lookahead = 2 * half - 1
-    hold = round(_HOLD_S * chunk_rate)
-    guard = 1
-    n = len(need_db)
-    padded = np.concatenate([np.zeros(hold + guard), need_db, np.zeros(lookahead + guard)])
-    # reduction[k] = min(need[k - hold - guard .. k + lookahead - 1 + guard])
-    reduction = _running_min(padded, hold + lookahead + 2 * guard)[:n]
-    ramp = np.arange(n) * (_RELEASE_DB_PER_S / chunk_rate)
-    reduction = np.minimum.accumulate(reduction - ramp) + ramp
-    return _moving_average(_moving_average(reduction, half), half)
+    half, before, after = _limiter_reach(sample_rate)
+    # reduction[k] = min(need[k - before .. k + after]), 0 past either end.
+    width = before + 1 + after
+    release_per_chunk = _RELEASE_DB_PER_S / (sample_rate / _CHUNK)
+    n = len(peaks)
+    floor = math.inf  # running minimum of reduction - ramp so far
+    first_totals = second_totals = np.zeros(half)
+    for start in range(0, n, size):
+        stop = min(start + size, n)
+        lo, hi = max(start - before, 0), min(stop + after, n)
+        need = np.zeros(stop - start + width - 1)
+        with np.errstate(divide="ignore"):
+            peaks_db = 20.0 * np.log10(peaks[lo:hi].astype(np.float64))
+        need[lo - start + before : hi - start + before] = np.minimum(offset_db - peaks_db, 0.0)
+        reduction = _running_min(need, width)[: stop - start]
+        ramp = np.arange(start, stop) * release_per_chunk
+        reduction -= ramp
+        np.minimum.accumulate(reduction, out=reduction)
+        np.minimum(reduction, floor, out=reduction)
+        floor = float(reduction[-1])
+        reduction += ramp
+        smoothed, first_totals = _moving_average(reduction, half, first_totals)
+        smoothed, second_totals = _moving_average(smoothed, half, second_totals)
+        yield start, smoothed
 
 
-def _apply(x: np.ndarray, gain_db: float, chunk_gain_db: np.ndarray) -> np.ndarray:
-    """x under the static gain and the limiter's gain, rounded to int16.
+def _apply(samples: np.ndarray, out: np.ndarray, first: int, points: np.ndarray) -> None:
+    """Write to `out` the samples of chunks first .. first + len(points) - 2 times the gain
+    curve through `points` (gain times full scale at those chunks' starts, and the next's),
+    rounded to int16.
 
     The chunk gains sit at chunk starts and are interpolated linearly in between; a sample in
     chunk k lies between the points of chunks k and k + 1, and both of those cover chunk k's
     need, so the interpolated gain does too.
     """
-    chunks = len(chunk_gain_db)
-    points = np.empty(chunks + 1)
-    points[:chunks] = 10.0 ** ((chunk_gain_db + gain_db) / 20.0) * _INT16_FULL_SCALE
-    points[chunks] = points[chunks - 1]
+    start = first * _CHUNK
+    stop = min(start + (len(points) - 1) * _CHUNK, len(samples))
     fraction = np.arange(_CHUNK) / _CHUNK
     curve = points[:-1, None] + (points[1:] - points[:-1])[:, None] * fraction
-    scaled = curve.reshape(-1)[: len(x)]
-    scaled *= x
+    scaled = curve.reshape(-1)[: stop - start]
+    scaled *= _float_segment(samples, start, stop)
     np.round(scaled, out=scaled)
     np.clip(scaled, -32768, 32767, out=scaled)
-    return scaled.astype(np.int16)
+    out[start:stop] = scaled
+
+
+def _scratch(
+    out: np.ndarray, chunks: int, sample_rate: int, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Room for the K-weighted energy (float64) and the peak (float32) of each chunk, in the
+    memory of the output array while it is not yet written, so that normalising takes no more
+    memory than the output and a few segments' temporaries.
+
+    The energies sit at the front of the output's bytes and are not needed once it is written.
+    The peaks sit at its end, from byte `peaks_at`, and are still read while the output is
+    written from the front, segment by segment of `size` chunks; the writing stays behind the
+    reading. When segment k is written (chunks up to g - 1, g being where segment k + 1 starts:
+    bytes below 32 g - 32, at 2 bytes a sample), the limiter has already made segment k + 1's
+    gains, so the earliest peak still to be read is chunk g + size - before, where segment
+    k + 2 starts reading if it exists (then g + size + 1 <= chunks). That peak is at byte
+    peaks_at + 4 (g + size - before), and peaks_at >= 2 n - 4 chunks - 7 >= 28 chunks - 37,
+    so it lies at or above byte 32 g + 32 size - 9 - 4 before: past the writing whenever
+    4 before <= 32 size.
+    """
+    raw = out.view(np.uint8)
+    peaks_at = (raw.size - 4 * chunks) // 8 * 8
+    before = _limiter_reach(sample_rate)[1]
+    if 8 * chunks <= peaks_at and 4 * before <= 32 * size:
+        energy = raw[: 8 * chunks].view(np.float64)
+        return energy, raw[peaks_at : peaks_at + 4 * chunks].view(np.float32)
+    return np.empty(chunks), np.empty(chunks, dtype=np.float32)  # too short to share
 
 
 def normalize_loudness(
@@ -407,41 +562,53 @@ def normalize_loudness(
     per chunk times the limiter's gain squared), then checked by measuring the result.
     Input with no block above the absolute gate (silence, or shorter than 400 ms) is returned
     unchanged.
+
+    The work runs segment by segment: memory beyond the input and the output is a few MB,
+    whatever the programme's length.
     """
     _check_samples(samples, sample_rate)
-    x = _to_float(samples)
-    input_lufs, weighted = _loudness_of(x, sample_rate)
+    n = len(samples)
+    chunks = -(-n // _CHUNK)
+    size = _SEGMENT // _CHUNK  # the limiter's segment, in chunks
+    out = np.empty_like(samples)
+    chunk_energy, peaks = _scratch(out, chunks, sample_rate, size)
+    meter = _Meter(sample_rate)
+    for start, stop in _segments(n):
+        weighted = meter.feed(_float_segment(samples, start, stop))
+        first, last = start // _CHUNK, -(-stop // _CHUNK)
+        if len(weighted) % _CHUNK:
+            weighted = np.concatenate([weighted, np.zeros(-len(weighted) % _CHUNK)])
+        weighted *= weighted
+        chunk_energy[first:last] = weighted.reshape(-1, _CHUNK).sum(axis=1)
+        peaks[first:last] = _chunk_peaks(samples, start, stop)
+    input_lufs = meter.loudness()
+    input_peak_db = _max_db(peaks)
     if not math.isfinite(input_lufs):
-        peak = _true_peak(x)
-        return samples.copy(), LoudnessReport(input_lufs, peak, 0.0, input_lufs, peak)
+        out[:] = samples
+        return out, LoudnessReport(input_lufs, input_peak_db, 0.0, input_lufs, input_peak_db)
 
-    peaks = _chunk_peaks(x)
-    input_peak_db = _amplitude_db(float(peaks.max()))
-    with np.errstate(divide="ignore"):
-        peaks_db = 20.0 * np.log10(peaks.astype(np.float64))
     ceiling_db = true_peak_dbtp - _LIMITER_MARGIN_DB
-
     step = _step(sample_rate)
-    chunks = len(peaks)
-    squared = np.zeros(chunks * _CHUNK)
-    squared[: len(weighted)] = weighted * weighted
-    chunk_energy = squared.reshape(chunks, _CHUNK).sum(axis=1)
-    steps = len(x) // step
-    chunk_step = np.arange(chunks) * _CHUNK // step
+    steps = n // step
 
-    def limited(gain_db: float) -> tuple[np.ndarray, float]:
-        """The limiter's chunk gain for this static gain, and the predicted loudness."""
-        chunk_gain_db = _limiter_gain_db(
-            np.minimum(ceiling_db - gain_db - peaks_db, 0.0), sample_rate
-        )
-        weights = chunk_energy * 10.0 ** ((chunk_gain_db + gain_db) / 10.0)
-        energies = np.bincount(chunk_step, weights=weights, minlength=steps + 1)[:steps]
-        return chunk_gain_db, _gated_loudness(energies, step)
+    def gains(gain_db: float) -> Iterator[tuple[int, np.ndarray]]:
+        return _limiter_gain_db(peaks, ceiling_db - gain_db, sample_rate, size)
+
+    def limited(gain_db: float) -> float:
+        """The predicted loudness under this static gain and the limiter's gain for it."""
+        energies = np.zeros(max(steps, (chunks - 1) * _CHUNK // step + 1))
+        for first, chunk_gain_db in gains(gain_db):
+            last = first + len(chunk_gain_db)
+            weights = chunk_energy[first:last] * 10.0 ** ((chunk_gain_db + gain_db) / 10.0)
+            chunk_step = np.arange(first, last) * _CHUNK // step
+            per_step = np.bincount(chunk_step - chunk_step[0], weights=weights)
+            energies[chunk_step[0] : chunk_step[0] + len(per_step)] += per_step
+        return _gated_loudness(energies[:steps], step)
 
     # Secant search: the limited loudness grows with the gain, but by less than 1 dB per dB.
     gain_db = target_lufs - input_lufs
     max_gain_db = gain_db + _MAX_LIMITER_MAKEUP_DB
-    chunk_gain_db, predicted = limited(gain_db)
+    predicted = limited(gain_db)
     slope = 1.0
     for _ in range(_GAIN_ITERATIONS):
         if abs(target_lufs - predicted) < _LOUDNESS_TOLERANCE_LU:
@@ -449,16 +616,32 @@ def normalize_loudness(
         next_gain_db = min(gain_db + (target_lufs - predicted) / slope, max_gain_db)
         if next_gain_db == gain_db:  # already at the makeup limit
             break
-        next_chunk_gain_db, next_predicted = limited(next_gain_db)
+        next_predicted = limited(next_gain_db)
         slope = max((next_predicted - predicted) / (next_gain_db - gain_db), 0.1)
-        gain_db, chunk_gain_db, predicted = next_gain_db, next_chunk_gain_db, next_predicted
+        gain_db, predicted = next_gain_db, next_predicted
 
-    out = _apply(x, gain_db, chunk_gain_db)
-    out_x = _to_float(out)
+    # The limiter's gain is made again segment by segment and applied as it comes, one segment
+    # behind (see `_scratch`: the next segment's gains are made before this one is written
+    # over the peaks). A chunk's samples need the gain at the next chunk's start too, so each
+    # segment's last chunk waits for the next segment; the very last holds its gain to the end.
+    segments = gains(gain_db)
+    pending = next(segments, None)
+    carried = np.zeros(0)
+    while pending is not None:
+        first, chunk_gain_db = pending
+        pending = next(segments, None)
+        points = np.concatenate(
+            [carried, 10.0 ** ((chunk_gain_db + gain_db) / 20.0) * _INT16_FULL_SCALE]
+        )
+        if pending is None:
+            points = np.append(points, points[-1])
+        _apply(samples, out, first - len(carried), points)
+        carried = points[-1:]
+    output_lufs, output_peak_db = _measure(out, sample_rate)
     return out, LoudnessReport(
         input_lufs=input_lufs,
         input_true_peak_dbtp=input_peak_db,
         gain_db=gain_db,
-        output_lufs=_loudness_of(out_x, sample_rate)[0],
-        output_true_peak_dbtp=_true_peak(out_x),
+        output_lufs=output_lufs,
+        output_true_peak_dbtp=output_peak_db,
     )

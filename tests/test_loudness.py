@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 import subprocess
 import sys
@@ -13,10 +14,14 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 
+from briefing import loudness
 from briefing.loudness import (
     TRUE_PEAK_PHASES,
     LoudnessReport,
+    _block_matrices,
+    _filter_segment,
     _k_weighting,
+    _rest,
     _sos_filter,
     integrated_loudness,
     normalize_loudness,
@@ -139,6 +144,79 @@ def test_block_filter_matches_a_per_sample_biquad_cascade(length: int) -> None:
             out[i] = y
         expected = out
     np.testing.assert_allclose(_sos_filter(sos, x), expected, rtol=0, atol=1e-9)
+
+
+def test_filter_state_carries_across_segments() -> None:
+    sos = _k_weighting(RATE)
+    x = np.random.default_rng(7).standard_normal(100_003) * 0.2
+    matrices = _block_matrices(sos, 32)
+    state = _rest(sos)
+    pieces = []
+    for start, stop in [(0, 32), (32, 4128), (4128, 4160), (4160, 70_016), (70_016, 100_003)]:
+        out, state = _filter_segment(matrices, x[start:stop], state)
+        pieces.append(out)
+    np.testing.assert_allclose(np.concatenate(pieces), _sos_filter(sos, x), rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("segment", [4096, 1 << 17])
+def test_segmented_results_equal_whole_signal_results(
+    speech: np.ndarray, monkeypatch: pytest.MonkeyPatch, segment: int
+) -> None:
+    # Several segments, an odd length, and a loud stretch so that the limiter works across
+    # segment boundaries.
+    signal = np.concatenate([speech, (speech // 4).astype(np.int16), speech, speech[:12_345]])
+    assert len(signal) > 5 * (1 << 17)
+
+    def run() -> tuple[float, float, np.ndarray, LoudnessReport]:
+        out, report = normalize_loudness(signal, RATE, target_lufs=-14.0)
+        return integrated_loudness(signal, RATE), true_peak_dbtp(signal, RATE), out, report
+
+    monkeypatch.setattr(loudness, "_SEGMENT", 1 << 40)  # one segment: the whole signal at once
+    whole = run()
+    monkeypatch.setattr(loudness, "_SEGMENT", segment)
+    segmented = run()
+    assert segmented[0] == pytest.approx(whole[0], abs=1e-9)
+    assert segmented[1] == pytest.approx(whole[1], abs=1e-9)
+    for field, value in vars(whole[3]).items():
+        assert getattr(segmented[3], field) == pytest.approx(value, abs=1e-9), field
+    # Identical in practice; rounding could at most flip a rare sample by one step.
+    difference = np.abs(segmented[2].astype(np.int32) - whole[2])
+    assert difference.max() <= 1
+    assert np.count_nonzero(difference) <= len(signal) // 100_000
+
+
+_MEMORY_PROBE = """
+import resource, sys
+import numpy as np
+from briefing.loudness import normalize_loudness
+rate = 22050
+t = np.arange(rate) / rate
+syllables = np.clip(np.sin(2 * np.pi * 4.3 * t), 0, None) * np.sin(2 * np.pi * 150 * t)
+second = np.round(30000 * syllables).astype(np.int16)
+samples = np.empty(int(sys.argv[1]) * rate, np.int16)
+for start in range(0, len(samples), rate):
+    samples[start : start + rate] = second
+normalize_loudness(samples[: rate // 2].copy(), rate)  # libraries' own buffers
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+normalize_loudness(samples, rate)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print((after - before) * (1 if sys.platform == "darwin" else 1024), samples.nbytes)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="resource is POSIX-only")
+def test_normalizing_takes_about_one_more_programme_of_memory() -> None:
+    # Ten minutes: the output (one more int16 programme) and some MB of segment temporaries;
+    # whole-programme float64 copies would take several times the programme's size.
+    result = subprocess.run(
+        [sys.executable, "-c", _MEMORY_PROBE, "600"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+    )
+    added, programme = map(int, result.stdout.split())
+    assert added < 1.5 * programme + 24 * 2**20, f"{added / 2**20:.0f} MiB"
 
 
 def test_true_peak_filter_is_the_symmetric_annex_2_prototype() -> None:
