@@ -74,9 +74,11 @@ class LoudnessReport:
     gain_db: float
     """Static gain applied before the limiter (dB); 0.0 when the input was left unchanged."""
     output_lufs: float
-    """Integrated loudness of the returned samples (LUFS)."""
+    """Integrated loudness of the returned samples (LUFS); predicted, not measured, when
+    `normalize_loudness` was told not to measure its output."""
     output_true_peak_dbtp: float
-    """True peak of the returned samples (dBTP)."""
+    """True peak of the returned samples (dBTP); at most the limiter's ceiling when not
+    measured."""
 
 
 def _check_samples(samples: np.ndarray, sample_rate: int) -> None:
@@ -552,8 +554,12 @@ def normalize_loudness(
     sample_rate: int,
     target_lufs: float = -16.0,
     true_peak_dbtp: float = -1.0,
+    measure_output: bool = True,
 ) -> tuple[np.ndarray, LoudnessReport]:
     """Bring a whole programme to `target_lufs` with its true peak at most `true_peak_dbtp`.
+
+    Without `measure_output` the report's output fields are the predicted loudness and the
+    limiter's ceiling, not measurements: that saves a second pass over the programme.
 
     `samples` is the complete programme as int16 mono; the result has the same length and type.
     A static gain sets the loudness and a true-peak limiter (lookahead, smooth gain, 4x
@@ -637,7 +643,10 @@ def normalize_loudness(
             points = np.append(points, points[-1])
         _apply(samples, out, first - len(carried), points)
         carried = points[-1:]
-    output_lufs, output_peak_db = _measure(out, sample_rate)
+    if measure_output:
+        output_lufs, output_peak_db = _measure(out, sample_rate)
+    else:
+        output_lufs, output_peak_db = predicted, min(ceiling_db, input_peak_db + gain_db)
     return out, LoudnessReport(
         input_lufs=input_lufs,
         input_true_peak_dbtp=input_peak_db,

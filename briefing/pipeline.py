@@ -154,7 +154,7 @@ def build(
     programme = assemble(script, clips, rate, section_tone(rate) if options.tone else None)
     if options.loudness is not None:
         samples, _ = normalize_loudness(programme.samples, rate, options.loudness,
-                                        options.true_peak)
+                                        options.true_peak, measure_output=False)
         programme = replace(programme, samples=samples)
     tags = export.Tags(
         title=script.title,

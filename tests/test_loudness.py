@@ -373,3 +373,14 @@ def test_unmeasurable_input_is_returned_unchanged(samples: np.ndarray) -> None:
 def test_bad_arguments_are_rejected(samples: np.ndarray, rate: int) -> None:
     with pytest.raises(ValueError):
         normalize_loudness(samples, rate)
+
+
+def test_skipping_the_output_measurement_changes_nothing_but_the_report() -> None:
+    rng = np.random.default_rng(7)
+    speechlike = (rng.standard_normal(22050 * 6) * 3000 * np.repeat(
+        rng.random(60) > 0.3, 22050 // 10)).astype(np.int16)
+    measured, report = normalize_loudness(speechlike, 22050)
+    quick, predicted = normalize_loudness(speechlike, 22050, measure_output=False)
+    assert np.array_equal(measured, quick)
+    assert abs(predicted.output_lufs - report.output_lufs) < 0.5
+    assert predicted.output_true_peak_dbtp >= report.output_true_peak_dbtp - 0.5
