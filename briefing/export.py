@@ -15,14 +15,14 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 import numpy as np
 
 from briefing import tagging, transcripts
 from briefing.audio import Programme
 from briefing.errors import EncoderError, InputError, OutputError
-from briefing.loudness import true_peak_dbtp
+from briefing.loudness import TRUE_PEAK_PHASES, true_peak_dbtp
 from briefing.runtime import ffmpeg_executable, pydub_audio_segment
 from briefing.tagging import TOOL_NAME
 from briefing.tempfiles import create_part, scratch_folder
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from briefing.cover import Cover
 
 MP3_QUALITY = "7"
+TRUE_PEAK_TAPS = TRUE_PEAK_PHASES.shape[1]
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,7 @@ def export(programme: Programme, target: Path, tags: Tags, options: ExportOption
     with atomic_path(target) as part:
         _encode(programme, part, options)
         if true_peak is not None and options.format.codec is not None:
-            over = true_peak_dbtp(decode(part, programme.sample_rate),
-                                  programme.sample_rate) - true_peak
+            over = decoded_true_peak(part, programme.sample_rate) - true_peak
             if over > 0:
                 gain = 10 ** (-(over + 0.1) / 20)
                 quieter = np.round(programme.samples * gain).astype(np.int16)
@@ -187,16 +187,29 @@ def _encode(programme: Programme, path: Path, options: ExportOptions) -> None:
                                f"{_last_line(error)}") from None
 
 
-def decode(path: Path, sample_rate: int) -> np.ndarray:
-    """Decode an audio file to 16-bit mono samples at `sample_rate` with ffmpeg."""
-    result = subprocess.run(
+def decoded_true_peak(path: Path, sample_rate: int) -> float:
+    """True peak (dBTP) of an encoded file as a player decodes it, read block by block so
+    that a long programme is never in memory twice."""
+    block = 1 << 20  # samples
+    overlap = np.zeros(0, dtype="<i2")  # the interpolation filter looks a few samples back
+    peak = -np.inf
+    with subprocess.Popen(
         [ffmpeg_executable(), "-v", "error", "-nostdin", "-i", str(path), "-f", "s16le",
-         "-ac", "1", "-ar", str(sample_rate), "-"], capture_output=True, check=False)
-    if result.returncode != 0:
-        lines = result.stderr.decode(errors="replace").strip().splitlines()
+         "-ac", "1", "-ar", str(sample_rate), "-"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    ) as decoder:
+        stdout = cast(IO[bytes], decoder.stdout)  # a pipe: stdout=PIPE above
+        while data := stdout.read(2 * block):
+            samples = np.concatenate([overlap, np.frombuffer(data[: len(data) // 2 * 2],
+                                                             dtype="<i2")])
+            peak = max(peak, true_peak_dbtp(samples, sample_rate))
+            overlap = samples[-TRUE_PEAK_TAPS:]
+        errors = decoder.stderr.read() if decoder.stderr else b""
+    if decoder.returncode != 0:
+        lines = errors.decode(errors="replace").strip().splitlines()
         raise EncoderError(f"ffmpeg could not decode {path.name}: "
-                           f"{lines[-1] if lines else result.returncode}")
-    return np.frombuffer(result.stdout, dtype="<i2")
+                           f"{lines[-1] if lines else decoder.returncode}")
+    return peak
 
 
 def _add_mp4_chapters(path: Path, tags: Tags, programme: Programme) -> None:
