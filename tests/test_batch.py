@@ -53,3 +53,24 @@ def test_digest_names_every_story(tmp_path: Path) -> None:
     assert result.code == 0, result.stderr
     transcript = (tmp_path / "today.txt").read_text()
     assert "## Spring prices" in transcript and "## Rents climbed in April" in transcript
+
+
+def test_two_builds_at_once_share_one_cache(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import EXAMPLE, ROOT, decode
+
+    env = {**os.environ, "BRIEFING_CACHE_DIR": str(tmp_path / "cache")}
+    builds = [subprocess.Popen([sys.executable, "-m", "briefing", "build", str(EXAMPLE), "-o",
+                                str(tmp_path / f"{i}.mp3"), "-q"], cwd=ROOT, env=env,
+                               stderr=subprocess.PIPE) for i in range(2)]
+    for build in builds:
+        _, stderr = build.communicate(timeout=300)
+        assert build.returncode == 0, stderr.decode()
+    first, second = (decode(tmp_path / f"{i}.mp3") for i in range(2))
+    assert (first == second).all()
+    again = run_cli("build", EXAMPLE, "-o", tmp_path / "again.mp3", env=env)
+    assert again.code == 0 and "25 from the cache" in again.stderr
+    assert (decode(tmp_path / "again.mp3") == first).all()
