@@ -64,18 +64,16 @@ class Format:
     """Bitrate when the user gives none; None for lossless."""
     parameters: tuple[str, ...] = ()
     """Further encoder arguments."""
-    mime: str = "audio/mpeg"
-    """MIME type, for feeds and servers."""
 
 
 FORMATS = {
     # LAME's quality knob (0 best … 9 fastest) changes encoding time more than anything else,
     # and at 64 kbps mono speech nothing audible: see the README's measurements.
     "mp3": Format("mp3", "mp3", "libmp3lame", "64k", ("-compression_level", MP3_QUALITY)),
-    "m4a": Format("m4a", "ipod", "aac", "64k", ("-movflags", "+faststart"), "audio/mp4"),
+    "m4a": Format("m4a", "ipod", "aac", "64k", ("-movflags", "+faststart")),
     # Opus runs at 48 kHz inside; speech at 48 kbps mono is transparent.
-    "ogg": Format("ogg", "ogg", "libopus", "48k", ("-ar", "48000"), "audio/ogg"),
-    "wav": Format("wav", "wav", None, None, (), "audio/wav"),
+    "ogg": Format("ogg", "ogg", "libopus", "48k", ("-ar", "48000")),
+    "wav": Format("wav", "wav", None, None),
 }
 
 

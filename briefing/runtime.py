@@ -14,7 +14,6 @@ import os
 import shutil
 import sys
 import warnings
-from pathlib import Path
 
 from briefing.errors import EncoderError, EngineError
 
@@ -78,7 +77,3 @@ def pydub_audio_segment() -> type:
         from pydub import AudioSegment
     AudioSegment.converter = converter
     return AudioSegment
-
-
-def is_executable(path: str) -> bool:
-    return Path(path).is_file() and os.access(path, os.X_OK)
