@@ -287,7 +287,8 @@ def test_normalized_wav_meets_target_per_ffmpeg(
                 strict=True,
                 reason="known limit: at -14 LUFS, libmp3lame at 64k adds up to ~2 dB of overs "
                 "at eSpeak's plosive transients whatever the limiter ceiling (measured -1.0 "
-                "dBTP in the MP3 even with a -3.3 dBTP ceiling); needs a check after encoding",
+                "dBTP in the MP3 even with a -3.3 dBTP ceiling). The limiter alone cannot fix it; "
+                "export's check after encoding does (tests/test_podcast.py, loudness)",
             ),
         ),
     ],
