@@ -425,6 +425,9 @@ def _run_voices(args: argparse.Namespace) -> int:
     return 0
 
 
+_STAGES = {"synthesize": "Speaking", "loudness": "Normalizing loudness", "encode": "Encoding"}
+
+
 class _Progress:
     """A one-line progress display on stderr, only when stderr is a terminal."""
 
@@ -434,7 +437,8 @@ class _Progress:
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if self.enabled:
-            sys.stderr.write(f"\r{stage.capitalize()}: {done}/{total} segments ")
+            counts = f": {done}/{total} segments" if total else "…"
+            sys.stderr.write(f"\r\033[K{_STAGES.get(stage, stage)}{counts}")
             sys.stderr.flush()
             self.shown = True
 

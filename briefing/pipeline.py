@@ -81,7 +81,8 @@ class BuildResult:
 
 
 Progress = Callable[[str, int, int], None]
-"""Called as `progress(stage, done, total)`; stages: "synthesize"."""
+"""Called as `progress(stage, done, total)`: "synthesize" with segment counts, then
+"loudness" and "encode" (0, 0) as each starts."""
 
 
 def make_script(documents: list[Document], options: BuildOptions) -> Script:
@@ -154,6 +155,10 @@ def build(
 
     Call `check_targets` first: this writes over whatever is at the planned paths.
     """
+    def report(stage: str, done: int = 0, total: int = 0) -> None:
+        if progress is not None:
+            progress(stage, done, total)
+
     for folder in (target.parent, Path(tempfile.gettempdir())):
         tempfiles.sweep(folder)  # what builds killed with SIGKILL left behind
     script = make_script(documents, options)
@@ -163,13 +168,13 @@ def build(
     cache = open_cache(options)
     clips = speech.synthesize(
         requests, options.jobs,
-        progress=lambda done, total: progress("synthesize", done, total) if progress else None,
-        cache=cache,
+        progress=lambda done, total: report("synthesize", done, total), cache=cache,
     )
     rate = voices.content.sample_rate
     # assemble() lets go of each clip once copied: clips and programme are never both whole.
     programme = assemble(script, clips, rate, section_tone(rate) if options.tone else None)
     if options.loudness is not None:
+        report("loudness")
         samples, _ = normalize_loudness(programme.samples, rate, options.loudness,
                                         options.true_peak, measure_output=False)
         programme = replace(programme, samples=samples)
@@ -179,6 +184,7 @@ def build(
         comment=description(script),
     )
     files = planned_files(target, options, [document.source for document in documents])
+    report("encode")
     export.export(programme, target, tags, options.export, load_cover(options.cover),
                   true_peak=options.true_peak if options.loudness is not None else None)
     texts = export.sidecars(programme, script.title)
