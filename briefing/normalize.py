@@ -773,7 +773,7 @@ _YEAR_FOLLOWERS = "|".join(
            | {"percent", "degree", "degrees", "times", "thousand", "million", "billion"})
 )
 _YEAR = re.compile(
-    rf"(?<![\w.,:/$-])(1[1-9]\d\d|20\d\d)(?![\w,:/]|\.\d|\s+(?:{_YEAR_FOLLOWERS})\b)"
+    rf"(?<![\w.,:/$-])(1[1-9]\d\d|20\d\d)(?![\w:/]|[.,]\d|\s+(?:{_YEAR_FOLLOWERS})\b)"
 )
 _NUMBER = re.compile(rf"(?P<num>{_SIGNED_NUM})")
 _DOTTED_GROUPS = re.compile(r"(?<![\w.])\d+(?:\.\d+){2,}(?![\w]|\.\d)")

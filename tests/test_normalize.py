@@ -59,6 +59,7 @@ CASES: dict[str, list[tuple[str, str]]] = {
     ],
     "years and decades": [
         ("in 2024", "in twenty twenty-four"),
+        ("up 5% from 2025, the most", "up five percent from twenty twenty-five, the most"),
         ("in 2008", "in two thousand eight"),
         ("in 2000", "in two thousand"),
         ("in 1506", "in fifteen oh-six"),
