@@ -328,6 +328,9 @@ def money_words(amount: str, symbol: str, prefix: str | None = None) -> str:
     return " and ".join(parts)
 
 
+_ARTICLE_BEFORE = re.compile(r"(?<![\w])(?:[Aa]n?)\s+$")
+
+
 def expand_money(text: str) -> str:
     """ "$4.5 billion" -> "four point five billion dollars"; "£1,240" -> "one thousand ... pounds".
 
@@ -339,7 +342,9 @@ def expand_money(text: str) -> str:
         symbol, prefix = match["symbol"], match["prefix"]
         amount, amount2, scale = match["amount"], match["amount2"], match["scale"]
         if scale:
-            plural = _currency_names(symbol, prefix)[1]
+            # "a $4.5 billion budget": an amount used as an adjective takes the singular.
+            attributive = _ARTICLE_BEFORE.search(match.string, 0, match.start()) is not None
+            plural = _currency_names(symbol, prefix)[0 if attributive else 1]
             scale_word = tables.SCALES[scale]
             low = number_words(amount)
             spoken = f"{low} {scale_word} {plural}"

@@ -78,6 +78,7 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ("\u00a317.4bn", "seventeen point four billion pounds"),
         ("1.6m people", "one point six million people"),
         ("$4.5 billion", "four point five billion dollars"),
+        ("passes a $4.5 billion budget", "passes a four point five billion dollar budget"),
         ("$200 million", "two hundred million dollars"),
         ("$20.50", "twenty dollars and fifty cents"),
         ("$0.02", "two cents"),
