@@ -8,6 +8,7 @@ so a truncated or empty file can never be stitched in silently.
 from __future__ import annotations
 
 import os
+import re
 import wave
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -23,6 +24,7 @@ from briefing.isolation import CAN_FORK, Outcome, Task, run_concurrently, run_is
 from briefing.tempfiles import scratch_folder
 
 ATTEMPTS = 2  # the first try and one retry in a fresh process
+_SPEAKABLE = re.compile(r"[^\W_]")  # a letter or a digit: something an engine can say
 
 
 @dataclass(frozen=True)
@@ -100,9 +102,13 @@ def synthesize(
     """
     keys = [(id(request.engine), request.text) for request in requests]
     distinct: dict[tuple[int, str], Request] = {}
-    for key, request in zip(keys, requests, strict=True):
-        distinct.setdefault(key, request)  # "Key points." is said once, however often heard
     found: dict[tuple[int, str], Clip] = {}
+    for key, request in zip(keys, requests, strict=True):
+        if not _SPEAKABLE.search(request.text):
+            # Nothing left to say once emoji and symbols are dropped: silence, not an error.
+            found[key] = Clip(np.zeros(0, dtype=np.int16), request.engine.sample_rate)
+        else:
+            distinct.setdefault(key, request)  # "Key points." is said once, however often
     cache_keys: dict[tuple[int, str], str] = {}
     if cache is not None:
         for key, request in distinct.items():

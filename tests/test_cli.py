@@ -205,3 +205,11 @@ def test_voices_lists_english(tmp_path: Path) -> None:
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_a_sentence_with_nothing_speakable_is_silence_not_an_error(tmp_path: Path) -> None:
+    article = tmp_path / "emoji.txt"
+    article.write_text("😀😀 🎉.\nA real point.\nBody one. Body two.\n")
+    result = run_cli("build", article, "-o", tmp_path / "e.mp3")
+    assert result.code == 0, result.stderr
+    assert "A real point." in (tmp_path / "e.txt").read_text()
