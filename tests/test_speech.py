@@ -107,10 +107,16 @@ def test_lone_surrogate_is_spoken(engine: Pyttsx3Engine) -> None:
     assert seconds(clip) > 1
 
 
-def test_empty_text_is_a_clear_error(engine: Pyttsx3Engine) -> None:
+def test_empty_text_is_a_clear_error(engine: Pyttsx3Engine, tmp_path: Path) -> None:
     # pyttsx3's save_to_file("") fails with a bare AssertionError.
-    with pytest.raises(EngineError, match=r"segment 0: .*empty"):
-        say(engine, " \x00 ")
+    outcome = run_isolated(engine.synthesize, " \x00 ", tmp_path / "x.wav")
+    assert outcome.error == "nothing to say: the segment is empty"
+
+
+def test_nothing_speakable_is_silence_without_asking_the_engine() -> None:
+    engine = FakeEngine(fail_with="crash")  # would fail, were it asked
+    clips = speech.synthesize([speech.Request(t, engine, t) for t in (" \x00 ", "…", "😀.")])
+    assert [len(clip.samples) for clip in clips] == [0, 0, 0]
 
 
 def test_bad_voice_is_refused_up_front() -> None:
