@@ -555,11 +555,14 @@ def normalize_loudness(
     target_lufs: float = -16.0,
     true_peak_dbtp: float = -1.0,
     measure_output: bool = True,
+    in_place: bool = False,
 ) -> tuple[np.ndarray, LoudnessReport]:
     """Bring a whole programme to `target_lufs` with its true peak at most `true_peak_dbtp`.
 
     Without `measure_output` the report's output fields are the predicted loudness and the
-    limiter's ceiling, not measurements: that saves a second pass over the programme.
+    limiter's ceiling, not measurements: that saves a second pass over the programme. With
+    `in_place`, `samples` itself is overwritten and returned, so that a long programme is
+    never in memory twice (each sample is read for the last time just before it is written).
 
     `samples` is the complete programme as int16 mono; the result has the same length and type.
     A static gain sets the loudness and a true-peak limiter (lookahead, smooth gain, 4x
@@ -576,8 +579,12 @@ def normalize_loudness(
     n = len(samples)
     chunks = -(-n // _CHUNK)
     size = _SEGMENT // _CHUNK  # the limiter's segment, in chunks
-    out = np.empty_like(samples)
-    chunk_energy, peaks = _scratch(out, chunks, sample_rate, size)
+    if in_place:
+        out = samples
+        chunk_energy, peaks = np.empty(chunks), np.empty(chunks, dtype=np.float32)
+    else:
+        out = np.empty_like(samples)
+        chunk_energy, peaks = _scratch(out, chunks, sample_rate, size)
     meter = _Meter(sample_rate)
     for start, stop in _segments(n):
         weighted = meter.feed(_float_segment(samples, start, stop))
@@ -590,7 +597,8 @@ def normalize_loudness(
     input_lufs = meter.loudness()
     input_peak_db = _max_db(peaks)
     if not math.isfinite(input_lufs):
-        out[:] = samples
+        if out is not samples:
+            out[:] = samples
         return out, LoudnessReport(input_lufs, input_peak_db, 0.0, input_lufs, input_peak_db)
 
     ceiling_db = true_peak_dbtp - _LIMITER_MARGIN_DB

@@ -175,9 +175,10 @@ def build(
     programme = assemble(script, clips, rate, section_tone(rate) if options.tone else None)
     if options.loudness is not None:
         report("loudness")
-        samples, _ = normalize_loudness(programme.samples, rate, options.loudness,
-                                        options.true_peak, measure_output=False)
-        programme = replace(programme, samples=samples)
+        # In place: the assembled programme is ours alone, and a second copy of a long one
+        # would double the build's peak memory.
+        normalize_loudness(programme.samples, rate, options.loudness, options.true_peak,
+                           measure_output=False, in_place=True)
     tags = export.Tags(
         title=script.title,
         date=build_time().isoformat(),

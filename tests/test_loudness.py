@@ -385,3 +385,14 @@ def test_skipping_the_output_measurement_changes_nothing_but_the_report() -> Non
     assert np.array_equal(measured, quick)
     assert abs(predicted.output_lufs - report.output_lufs) < 0.5
     assert predicted.output_true_peak_dbtp >= report.output_true_peak_dbtp - 0.5
+
+
+def test_in_place_gives_the_same_samples_in_the_same_array() -> None:
+    rng = np.random.default_rng(11)
+    gate = np.repeat(rng.random(400) > 0.3, 22050 // 10)
+    speechlike = (rng.standard_normal(len(gate)) * 3000 * gate).astype(np.int16)
+    expected, _ = normalize_loudness(speechlike, 22050)
+    programme = speechlike.copy()
+    result, _ = normalize_loudness(programme, 22050, in_place=True)
+    assert result is programme
+    assert np.array_equal(result, expected)
