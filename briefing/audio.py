@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from briefing.runtime import release_free_memory
 from briefing.script import Role, Script
 from briefing.speech import Clip
 
@@ -18,6 +19,7 @@ from briefing.speech import Clip
 SILENCE_THRESHOLD = 200  # |sample| below this (about -44 dBFS) counts as silence
 KEEP_BEFORE_MS = 10  # left before the first sound, so no consonant onset is cut
 KEEP_AFTER_MS = 40  # left after the last sound, for decaying endings
+RELEASE_EVERY = 4_000_000  # samples of copied clips between handing freed memory back
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ def assemble(
     cues: list[Cue] = []
     section_starts: dict[int, float] = {}
     position = 0
+    released = 0
     sentence: list[str] = []  # the parts of a long sentence that was split into segments
     sentence_start = 0.0
     for index, (segment, (start, end), pause, section) in enumerate(
@@ -126,6 +129,11 @@ def assemble(
         length = end - start
         if clip is not None:  # always; the check only narrows the type
             samples[position:position + length] = clip.samples[start:end]
+            released += len(clip.samples)
+        del clip
+        if released > RELEASE_EVERY:
+            release_free_memory()
+            released = 0
         if index in tone_after and tone is not None:
             at = position + length + (pause - len(tone)) // 2
             samples[at:at + len(tone)] = tone
