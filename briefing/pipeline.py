@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -86,9 +87,21 @@ Progress = Callable[[str, int, int], None]
 
 
 def make_script(documents: list[Document], options: BuildOptions) -> Script:
-    """Compose the script and fill in every segment's spoken form."""
+    """Compose the script and fill in every segment's spoken form.
+
+    A point with nothing speakable left once normalized (emoji only, say) is left out, so
+    that no "First." announces silence.
+    """
+    def speakable(text: str) -> bool:
+        return _SPEAKABLE.search(normalize(text, options.normalize)) is not None
+
+    documents = [replace(document, points=tuple(filter(speakable, document.points)))
+                 for document in documents]
     script = compose(documents, pauses=options.pauses)
     return script.map_spoken(lambda segment: normalize(segment.text, options.normalize))
+
+
+_SPEAKABLE = re.compile(r"[^\W_]")  # a letter or a digit
 
 
 @dataclass(frozen=True)
