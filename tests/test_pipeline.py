@@ -79,3 +79,11 @@ def test_tone_sounds_between_sections(tmp_path: Path, options: pipeline.BuildOpt
         end_of_previous = max(c.end_ms for c in result.programme.cues if c.section == 1)
         gap = samples[int(end_of_previous * 22.05) + 200:int(chapter.start_ms * 22.05) - 200]
         assert (np.sqrt(np.mean(gap**2)) > 300) == expect_tone
+
+
+def test_a_point_with_nothing_speakable_is_left_out() -> None:
+    document = parse_text("😀😀 🎉.\nA real point.\nBody one. Body two.")
+    script = pipeline.make_script([document], pipeline.BuildOptions())
+    transitions = [s.text for s in script.segments if s.role is Role.TRANSITION]
+    assert transitions == ["First."]
+    assert [s.text for s in script.segments if s.role is Role.POINT] == ["A real point."]
