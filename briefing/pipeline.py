@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -93,15 +92,13 @@ def make_script(documents: list[Document], options: BuildOptions) -> Script:
     that no "First." announces silence.
     """
     def speakable(text: str) -> bool:
-        return _SPEAKABLE.search(normalize(text, options.normalize)) is not None
+        return speech.is_speakable(normalize(text, options.normalize))
 
     documents = [replace(document, points=tuple(filter(speakable, document.points)))
                  for document in documents]
     script = compose(documents, pauses=options.pauses)
     return script.map_spoken(lambda segment: normalize(segment.text, options.normalize))
 
-
-_SPEAKABLE = re.compile(r"[^\W_]")  # a letter or a digit
 
 
 @dataclass(frozen=True)

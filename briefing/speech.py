@@ -24,7 +24,12 @@ from briefing.isolation import CAN_FORK, Outcome, Task, run_concurrently, run_is
 from briefing.tempfiles import scratch_folder
 
 ATTEMPTS = 2  # the first try and one retry in a fresh process
-_SPEAKABLE = re.compile(r"[^\W_]")  # a letter or a digit: something an engine can say
+_SPEAKABLE = re.compile(r"[^\W_]")
+
+
+def is_speakable(text: str) -> bool:
+    """Whether `text` has anything an engine can say: a letter or a digit."""
+    return _SPEAKABLE.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,7 @@ def synthesize(
     distinct: dict[tuple[int, str], Request] = {}
     found: dict[tuple[int, str], Clip] = {}
     for key, request in zip(keys, requests, strict=True):
-        if not _SPEAKABLE.search(request.text):
+        if not is_speakable(request.text):
             # Nothing left to say once emoji and symbols are dropped: silence, not an error.
             found[key] = Clip(np.zeros(0, dtype=np.int16), request.engine.sample_rate)
         else:
