@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from briefing import pipeline
-from briefing.document import read_documents
 from briefing.errors import InputError
-from briefing.isolation import Task, run_concurrently
+from briefing.read.document import read_documents
+from briefing.speech.isolation import Task, run_concurrently
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".json")
 

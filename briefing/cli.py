@@ -18,12 +18,12 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 from briefing import __version__
+from briefing.compose.template import DEFAULT_PAUSES, Pauses
 from briefing.errors import BriefingError, InputError
-from briefing.template import DEFAULT_PAUSES, Pauses
 
 if TYPE_CHECKING:  # imported lazily at run time: `briefing --help` must start fast
     from briefing import pipeline
-    from briefing.normalize import NormalizeOptions
+    from briefing.normalize.normalizer import NormalizeOptions
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
@@ -193,9 +193,9 @@ def _add_build_options(parser: argparse.ArgumentParser, jobs_help: str, title: b
 
 def _build_options(args: argparse.Namespace, target: Path | None) -> pipeline.BuildOptions:
     from briefing import pipeline
-    from briefing.cover import load_cover
-    from briefing.engines import VoiceSettings
-    from briefing.export import ExportOptions, format_for
+    from briefing.model import VoiceSettings
+    from briefing.publish.cover import load_cover
+    from briefing.publish.export import ExportOptions, format_for
 
     if args.loudness is not None and not -40 <= args.loudness <= -5:
         raise InputError(f"--loudness {args.loudness:g} is out of range: use -40 to -5 LUFS")
@@ -259,8 +259,8 @@ def _add_text_options(parser: argparse.ArgumentParser, title: bool = True) -> No
 
 
 def _normalize_options(args: argparse.Namespace) -> NormalizeOptions:
-    from briefing.lexicon import load_lexicon
-    from briefing.normalize import NormalizeOptions
+    from briefing.normalize.lexicon import load_lexicon
+    from briefing.normalize.normalizer import NormalizeOptions
 
     lexicon = load_lexicon(args.lexicon) if args.lexicon else None
     return NormalizeOptions(lexicon=lexicon, drop_urls=args.drop_urls)
@@ -287,7 +287,7 @@ def _add_voice_options(parser: argparse.ArgumentParser) -> None:
 
 def _run_build(args: argparse.Namespace) -> int:
     from briefing import pipeline
-    from briefing.document import read_documents
+    from briefing.read.document import read_documents
 
     started = time.perf_counter()
     documents = read_documents(args.articles, args.title, warn=_warn)
@@ -343,7 +343,7 @@ def _run_batch(args: argparse.Namespace) -> int:
 
 def _run_script(args: argparse.Namespace) -> int:
     from briefing import pipeline
-    from briefing.document import read_documents
+    from briefing.read.document import read_documents
 
     documents = read_documents(args.articles, args.title, warn=_warn)
     options = pipeline.BuildOptions(normalize=_normalize_options(args))
@@ -356,7 +356,7 @@ def _run_script(args: argparse.Namespace) -> int:
 
 
 def _run_normalize(args: argparse.Namespace) -> int:
-    from briefing.normalize import normalize
+    from briefing.normalize.normalizer import normalize
 
     options = _normalize_options(args)
     lines = args.text or (line.rstrip("\n") for line in sys.stdin)
@@ -367,7 +367,7 @@ def _run_normalize(args: argparse.Namespace) -> int:
 
 
 def _run_feed(args: argparse.Namespace) -> int:
-    from briefing.feed import write_feed
+    from briefing.publish.feed import write_feed
 
     summary = write_feed(args.directory, args.base_url, args.title, author=args.author)
     for skipped in summary.skipped:
@@ -379,7 +379,7 @@ def _run_feed(args: argparse.Namespace) -> int:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from briefing.serve import serve
+    from briefing.publish.serve import serve
 
     def ready(url: str) -> None:
         _say(f"Serving {args.directory} at {url} (feed: {url}feed.xml); Ctrl-C to stop")
@@ -393,7 +393,7 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _run_cache(args: argparse.Namespace) -> int:
-    from briefing.cache import SegmentCache
+    from briefing.speech.cache import SegmentCache
 
     cache = SegmentCache(args.cache_dir) if args.cache_dir else SegmentCache.default()
     if args.clear:
@@ -405,14 +405,14 @@ def _run_cache(args: argparse.Namespace) -> int:
 
 
 def _run_voices(args: argparse.Namespace) -> int:
-    from briefing.engines import VoiceSettings
+    from briefing.model import VoiceSettings
 
     if args.engine == "piper":
-        from briefing.engines.piper_engine import PiperEngine
+        from briefing.speech.engines.piper_engine import PiperEngine
 
         engine = PiperEngine(VoiceSettings(), model=args.voice_model)
     else:
-        from briefing.engines.pyttsx3_engine import Pyttsx3Engine
+        from briefing.speech.engines.pyttsx3_engine import Pyttsx3Engine
 
         if args.voice_model is not None:
             raise InputError("--voice-model is for --engine piper")

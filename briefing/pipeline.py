@@ -13,18 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from briefing import export, speech, tempfiles
-from briefing.audio import Programme, assemble, section_tone
-from briefing.cache import CacheStats, SegmentCache
-from briefing.cover import load_cover
-from briefing.document import Document
-from briefing.engines import Engine, VoiceSettings
-from briefing.engines.pyttsx3_engine import Pyttsx3Engine
+from briefing import atomic
+from briefing.audio.assembly import assemble, section_tone
+from briefing.audio.loudness import normalize_loudness
+from briefing.compose.script import compose
+from briefing.compose.template import DEFAULT_PAUSES, Pauses
 from briefing.errors import InputError
-from briefing.loudness import normalize_loudness
-from briefing.normalize import NormalizeOptions, normalize
-from briefing.script import Script, Segment, compose
-from briefing.template import DEFAULT_PAUSES, Pauses
+from briefing.model import Document, Programme, Script, Segment, VoiceSettings
+from briefing.normalize.normalizer import NormalizeOptions, normalize
+from briefing.publish import export
+from briefing.publish.cover import load_cover
+from briefing.speech import synthesis as speech
+from briefing.speech.cache import CacheStats, SegmentCache
+from briefing.speech.engines import Engine
+from briefing.speech.engines.pyttsx3_engine import Pyttsx3Engine
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ def frame_settings(options: BuildOptions) -> VoiceSettings:
 def make_voices(options: BuildOptions) -> Voices:
     """Prepare the engines (raises InputError for a bad voice or rate)."""
     if options.engine == "piper":
-        from briefing.engines.piper_engine import PiperEngine  # the optional extra
+        from briefing.speech.engines.piper_engine import PiperEngine  # the optional extra
 
         piper = PiperEngine(options.voice, model=options.voice_model)
         piper.prepare()
@@ -170,7 +172,7 @@ def build(
             progress(stage, done, total)
 
     for folder in (target.parent, Path(tempfile.gettempdir())):
-        tempfiles.sweep(folder)  # what builds killed with SIGKILL left behind
+        atomic.sweep(folder)  # what builds killed with SIGKILL left behind
     script = make_script(documents, options)
     voices = voices or make_voices(options)
     requests = [speech.Request(segment.spoken, voices.for_segment(segment), _label(i, segment))

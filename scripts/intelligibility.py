@@ -366,17 +366,18 @@ def speak_in_one_go(text: str, voice: str | None, rate: int, mp3: Path,
                     engine_name: str = "pyttsx3", voice_model: Path | None = None) -> None:
     """Plain speech through the product's engine wrapper (eSpeak NG, or Piper): no
     normalization, no segments, no pauses but the engine's own."""
-    from briefing.engines import Engine, VoiceSettings
     from briefing.errors import EngineError
-    from briefing.isolation import run_isolated
+    from briefing.model import VoiceSettings
+    from briefing.speech.engines import Engine
+    from briefing.speech.isolation import run_isolated
 
     engine: Engine
     if engine_name == "piper":
-        from briefing.engines.piper_engine import PiperEngine
+        from briefing.speech.engines.piper_engine import PiperEngine
 
         engine = PiperEngine(VoiceSettings(None, rate), model=voice_model)
     else:
-        from briefing.engines.pyttsx3_engine import Pyttsx3Engine
+        from briefing.speech.engines.pyttsx3_engine import Pyttsx3Engine
 
         engine = Pyttsx3Engine(VoiceSettings(voice, rate))
     engine.prepare()
@@ -557,9 +558,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
 
     from briefing import pipeline
-    from briefing.document import read_document
-    from briefing.engines import VoiceSettings
     from briefing.errors import BriefingError
+    from briefing.model import VoiceSettings
+    from briefing.read.document import read_document
 
     timings: dict[str, float] = {}
     try:

@@ -24,7 +24,7 @@ from pathlib import Path
 import imageio_ffmpeg
 import numpy as np
 
-from briefing.loudness import normalize_loudness
+from briefing.audio.loudness import normalize_loudness
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = 144
@@ -102,7 +102,7 @@ def main() -> int:
         _, report = normalize_loudness(samples, rate, target_lufs=args.target)
         times.append(time.perf_counter() - start)
     print(f"audio: {len(samples) / rate:.0f} s at {rate} Hz, target {args.target} LUFS")
-    print(f"briefing.loudness.normalize_loudness: {statistics.median(times):.3f} s (median of 5;"
+    print(f"normalize_loudness: {statistics.median(times):.3f} s (median of 5;"
           f" runs {', '.join(f'{t:.3f}' for t in times)})")  # fmt: skip
     print(f"  {report}")
     print(

@@ -1,4 +1,4 @@
-"""Draw the default cover art, briefing/data/cover.png, from nothing but numpy and zlib.
+"""Draw the default cover art, briefing/publish/data/cover.png, from nothing but numpy and zlib.
 
 Run: .venv/bin/python scripts/make_cover.py [output.png]
 The picture is computed, not drawn from assets: a calm diagonal gradient, a row of rounded
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 SIZE = 1400
-OUTPUT = Path(__file__).resolve().parent.parent / "briefing" / "data" / "cover.png"
+OUTPUT = Path(__file__).resolve().parent.parent / "briefing" / "publish" / "data" / "cover.png"
 
 TOP_LEFT = np.array([16, 37, 61], dtype=np.float64)  # deep ink blue
 BOTTOM_RIGHT = np.array([18, 84, 96], dtype=np.float64)  # muted teal

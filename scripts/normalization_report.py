@@ -1,4 +1,4 @@
-"""Measure `briefing.normalize` against NeMo's English text-normalization test cases.
+"""Measure `briefing.normalize.normalizer` against NeMo's English text-normalization test cases.
 
 The cases live outside the repository (``../shared/peer-tests/nemo-en-tn/`` relative to the
 repo root, or a directory given as the first argument) and are read at run time, never copied.
@@ -23,7 +23,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from briefing.normalize import normalize  # noqa: E402 - needs the path set above
+from briefing.normalize.normalizer import normalize  # noqa: E402 - needs the path set above
 
 DEFAULT_CASES = REPO_ROOT.parent / "shared" / "peer-tests" / "nemo-en-tn"
 CORE_CATEGORIES = ("cardinal", "decimal", "money", "measure", "ordinal", "date", "time")

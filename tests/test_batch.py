@@ -6,7 +6,7 @@ from pathlib import Path
 
 from mutagen.mp3 import MP3
 
-from .conftest import run_cli
+from tests.conftest import run_cli
 
 STORY = "Prices rose again in March.\nRents climbed too.\nPrices rose again. Wages did not.\n"
 
@@ -60,7 +60,7 @@ def test_two_builds_at_once_share_one_cache(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from .conftest import EXAMPLE, ROOT, decode
+    from tests.conftest import EXAMPLE, ROOT, decode
 
     env = {**os.environ, "BRIEFING_CACHE_DIR": str(tmp_path / "cache")}
     builds = [subprocess.Popen([sys.executable, "-m", "briefing", "build", str(EXAMPLE), "-o",

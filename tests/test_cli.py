@@ -10,13 +10,13 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from briefing import pipeline, speech
-from briefing.audio import trim
-from briefing.document import read_document
-from briefing.engines import VoiceSettings
-from briefing.engines.pyttsx3_engine import Pyttsx3Engine
-
-from .conftest import EXAMPLE, decode, run_cli
+from briefing import pipeline
+from briefing.audio.assembly import trim
+from briefing.model import VoiceSettings
+from briefing.read.document import read_document
+from briefing.speech import synthesis as speech
+from briefing.speech.engines.pyttsx3_engine import Pyttsx3Engine
+from tests.conftest import EXAMPLE, decode, run_cli
 
 TWO = "Prices rose again in March. Wages did not keep up."
 

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from briefing import pipeline, tempfiles
-from briefing.document import parse_text
-
-from .conftest import EXAMPLE, ROOT, run_cli
+from briefing import atomic, pipeline
+from briefing.read.document import parse_text
+from tests.conftest import EXAMPLE, ROOT, run_cli
 
 
 def long_article(path: Path, sentences: int = 400) -> Path:
@@ -96,7 +95,7 @@ def test_sweep_spares_what_running_processes_own(tmp_path: Path) -> None:
         path.write_bytes(b"x")
     their_folder.mkdir()
     (their_folder / "a.wav").write_bytes(b"x")
-    assert tempfiles.sweep(tmp_path) == 2
+    assert atomic.sweep(tmp_path) == 2
     assert mine.exists() and unrelated.exists()
     assert not theirs.exists() and not their_folder.exists()
 

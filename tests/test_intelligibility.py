@@ -118,7 +118,7 @@ def test_neural_extra_is_found_without_being_imported(monkeypatch: pytest.Monkey
 
 def test_report_puts_each_briefing_in_three_rows_and_compares_piper() -> None:
     from briefing import pipeline
-    from briefing.document import read_document
+    from briefing.read.document import read_document
 
     script = pipeline.make_script([read_document(str(intelligibility.DEFAULT_ARTICLE))],
                                   pipeline.BuildOptions())

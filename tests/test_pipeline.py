@@ -8,11 +8,9 @@ import numpy as np
 import pytest
 
 from briefing import pipeline
-from briefing.document import parse_text, read_document
-from briefing.engines import VoiceSettings
-from briefing.script import Role
-
-from .conftest import EXAMPLE, decode
+from briefing.model import Role, VoiceSettings
+from briefing.read.document import parse_text, read_document
+from tests.conftest import EXAMPLE, decode
 
 
 @pytest.fixture

@@ -10,10 +10,11 @@ import time
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from briefing.document import decode, parse_text
+from briefing.compose.script import compose
 from briefing.errors import InputError
-from briefing.normalize import normalize
-from briefing.script import MAX_SEGMENT_CHARS, compose
+from briefing.normalize.normalizer import normalize
+from briefing.read.document import decode, parse_text
+from briefing.read.sentences import MAX_SEGMENT_CHARS
 
 WORD = re.compile(r"[^\W_]+")
 

@@ -1,0 +1,234 @@
+"""Write the programme to files: the encoded audio with its tags, and the transcripts beside it.
+
+Every file is written to a temporary name in the target's folder and renamed into place only
+when complete, so a failed or interrupted build never leaves a partial file at the target and
+never touches a file that was already there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, cast
+
+import numpy as np
+
+from briefing.atomic import create_part, scratch_folder
+from briefing.audio.loudness import TRUE_PEAK_PHASES, true_peak_dbtp
+from briefing.errors import EncoderError, InputError, OutputError
+from briefing.model import Programme, Tags
+from briefing.publish import tagging, transcripts
+from briefing.runtime import ffmpeg_executable, pydub_audio_segment
+
+if TYPE_CHECKING:
+    from briefing.publish.cover import Cover
+
+MP3_QUALITY = "7"
+TRUE_PEAK_TAPS = TRUE_PEAK_PHASES.shape[1]
+
+
+@dataclass(frozen=True)
+class Format:
+    """One output format: how pydub/ffmpeg encode it."""
+
+    name: str
+    """As `--format` takes it, and the usual file extension."""
+    ffmpeg_format: str
+    """ffmpeg's muxer name."""
+    codec: str | None
+    """ffmpeg's encoder (None: pydub writes plain WAV itself)."""
+    default_bitrate: str | None
+    """Bitrate when the user gives none; None for lossless."""
+    parameters: tuple[str, ...] = ()
+    """Further encoder arguments."""
+
+
+FORMATS = {
+    # LAME's quality knob (0 best … 9 fastest) changes encoding time more than anything else,
+    # and at 64 kbps mono speech nothing audible: see the README's measurements.
+    "mp3": Format("mp3", "mp3", "libmp3lame", "64k", ("-compression_level", MP3_QUALITY)),
+    "m4a": Format("m4a", "ipod", "aac", "64k", ("-movflags", "+faststart")),
+    # Opus runs at 48 kHz inside; speech at 48 kbps mono is transparent.
+    "ogg": Format("ogg", "ogg", "libopus", "48k", ("-ar", "48000")),
+    "wav": Format("wav", "wav", None, None),
+}
+
+
+def format_for(path: Path, requested: str | None = None) -> Format:
+    """The format named by `requested`, else by `path`'s extension (default MP3)."""
+    suffix = path.suffix.lstrip(".").lower()
+    name = (requested or suffix or "mp3").lower()
+    if requested and suffix in FORMATS and suffix != name:
+        raise InputError(f"--format {requested} does not match the output name {path.name}: "
+                         f"name it .{name}, or leave --format out")
+    if name not in FORMATS:
+        raise InputError(f"cannot write {name!r} audio: use one of {', '.join(FORMATS)} "
+                         "(by --format or the output's extension)")
+    return FORMATS[name]
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """How to encode."""
+
+    format: Format = FORMATS["mp3"]
+    """The container and codec."""
+    bitrate: str | None = None
+    """Bitrate for lossy formats, as ffmpeg takes it; None for the format's default."""
+
+
+def export(programme: Programme, target: Path, tags: Tags, options: ExportOptions,
+           cover: Cover | None = None, true_peak: float | None = None) -> None:
+    """Encode `programme` at `target`, with tags, chapters and cover; atomically.
+
+    With `true_peak` (dBTP), a lossy encoding whose decoded peaks exceed it (a codec smears
+    sharp transients into overs) is made again from slightly quieter samples.
+    """
+    with atomic_path(target) as part:
+        _encode(programme, part, options)
+        if true_peak is not None and options.format.codec is not None:
+            over = decoded_true_peak(part, programme.sample_rate) - true_peak
+            if over > 0:
+                gain = 10 ** (-(over + 0.1) / 20)
+                quieter = np.round(programme.samples * gain).astype(np.int16)
+                _encode(replace(programme, samples=quieter), part, options)
+        if options.format.name == "m4a":
+            _add_mp4_chapters(part, tags, programme)
+        tagging.write_tags(part, options.format.name, tags, programme.chapters,
+                           programme.duration_ms, cover)
+
+
+def sidecars(programme: Programme, title: str) -> dict[str, str]:
+    """The text files written beside the audio, by suffix."""
+    return {
+        ".txt": transcript_text(programme, title),
+        ".srt": transcripts.srt(programme.cues),
+        ".vtt": transcripts.vtt(programme.cues),
+        ".chapters.json": transcripts.chapters_json(programme.chapters, title),
+    }
+
+
+def write_text(target: Path, text: str) -> None:
+    """Write a UTF-8 text file atomically."""
+    with atomic_path(target) as part:
+        part.write_text(text, encoding="utf-8")
+
+
+def transcript_text(programme: Programme, title: str) -> str:
+    """The readable transcript: original wording, one paragraph per section, with headings."""
+    lines = [title, ""]
+    for index, chapter in enumerate(programme.chapters):
+        sentences = [cue.text for cue in programme.cues
+                     if cue.section == index and not cue.role.is_frame]
+        if sentences:
+            lines += [f"## {chapter.title}", "", *sentences, ""]
+    return "\n".join(lines)
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary path beside `target`, renamed onto it only if the block completes."""
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        part = create_part(folder, target.name)
+    except OSError as error:
+        raise OutputError(f"cannot write to {folder}: {error.strerror}") from None
+    try:
+        yield part
+        os.replace(part, target)
+    except OSError as error:
+        raise OutputError(f"cannot write {target}: {error.strerror}") from None
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _encode(programme: Programme, path: Path, options: ExportOptions) -> None:
+    audio_format = options.format
+    audio_segment = pydub_audio_segment()
+    # A byte view of the samples, not a copy: a long programme is hundreds of megabytes.
+    data = memoryview(np.ascontiguousarray(programme.samples, dtype="<i2")).cast("B")
+    audio = audio_segment(data=data, sample_width=2, frame_rate=programme.sample_rate,
+                          channels=1)
+    lossy = {}
+    if audio_format.codec is not None:
+        lossy = {"codec": audio_format.codec, "parameters": list(audio_format.parameters),
+                 "bitrate": options.bitrate or audio_format.default_bitrate}
+    with _pydub_scratch(), open(path, "wb") as out:
+        try:
+            audio.export(out, format=audio_format.ffmpeg_format, **lossy)
+        except Exception as error:  # pydub raises its own errors and OSErrors alike
+            raise EncoderError(f"ffmpeg could not encode the {audio_format.name.upper()}: "
+                               f"{_last_line(error)}") from None
+
+
+def decoded_true_peak(path: Path, sample_rate: int) -> float:
+    """True peak (dBTP) of an encoded file as a player decodes it, read block by block so
+    that a long programme is never in memory twice."""
+    block = 1 << 20  # samples
+    overlap = np.zeros(0, dtype="<i2")  # the interpolation filter looks a few samples back
+    peak = -np.inf
+    with subprocess.Popen(
+        [ffmpeg_executable(), "-v", "error", "-nostdin", "-i", str(path), "-f", "s16le",
+         "-ac", "1", "-ar", str(sample_rate), "-"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    ) as decoder:
+        stdout = cast(IO[bytes], decoder.stdout)  # a pipe: stdout=PIPE above
+        while data := stdout.read(2 * block):
+            samples = np.concatenate([overlap, np.frombuffer(data[: len(data) // 2 * 2],
+                                                             dtype="<i2")])
+            peak = max(peak, true_peak_dbtp(samples, sample_rate))
+            overlap = samples[-TRUE_PEAK_TAPS:]
+        errors = decoder.stderr.read() if decoder.stderr else b""
+    if decoder.returncode != 0:
+        lines = errors.decode(errors="replace").strip().splitlines()
+        raise EncoderError(f"ffmpeg could not decode {path.name}: "
+                           f"{lines[-1] if lines else decoder.returncode}")
+    return peak
+
+
+def _add_mp4_chapters(path: Path, tags: Tags, programme: Programme) -> None:
+    """MP4 chapters are beyond mutagen; ffmpeg remuxes them in (no re-encoding)."""
+    with scratch_folder() as folder:
+        metadata = Path(folder) / "chapters.txt"
+        metadata.write_text(tagging.ffmetadata(tags, programme.chapters), encoding="utf-8")
+        remuxed = Path(folder) / "with-chapters.m4a"
+        command = [ffmpeg_executable(), "-v", "error", "-nostdin", "-y", "-i", str(path),
+                   "-i", str(metadata), "-map", "0:a", "-map_metadata", "1",
+                   "-map_chapters", "1", "-c", "copy", "-movflags", "+faststart",
+                   "-f", "ipod", str(remuxed)]
+        result = subprocess.run(command, capture_output=True, check=False)
+        if result.returncode != 0:
+            message = result.stderr.decode(errors="replace").strip().splitlines()
+            raise EncoderError("ffmpeg could not add the M4A chapters: "
+                               f"{message[-1] if message else result.returncode}")
+        shutil.copyfile(remuxed, path)
+
+
+@contextlib.contextmanager
+def _pydub_scratch() -> Iterator[None]:
+    """pydub stages temporary files and leaves them behind when ffmpeg fails: give it a
+    folder of its own that is removed whatever happens."""
+    saved = tempfile.tempdir
+    with scratch_folder() as folder:
+        tempfile.tempdir = folder
+        try:
+            yield
+        finally:
+            tempfile.tempdir = saved
+
+
+def written_by_briefing(path: Path) -> bool:
+    """True if `path` is an audio file this tool wrote (its software tag names the tool)."""
+    return tagging.written_by_briefing(path)
+
+
+def _last_line(error: Exception) -> str:
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[-1] if lines else type(error).__name__

