@@ -85,19 +85,33 @@ def test_after_sigkill_the_target_is_intact_and_the_next_build_sweeps_up(
     assert sorted(p.name for p in target.parent.iterdir()) == ["x.chapters.json", "x.mp3"]
 
 
-def test_sweep_spares_what_running_processes_own(tmp_path: Path) -> None:
+def test_sweep_spares_what_running_processes_and_other_hosts_own(tmp_path: Path) -> None:
     dead = _dead_pid()
-    mine = tmp_path / f".a.mp3.{os.getpid()}-0123abcd.part"
-    theirs = tmp_path / f".a.mp3.{dead}-0123abcd.part"
-    their_folder = tmp_path / f"briefing-{dead}-xyz"
+    host = atomic._HOST
+    mine = tmp_path / f".a.mp3.{host}.{os.getpid()}-0123abcd.part"
+    theirs = tmp_path / f".a.mp3.{host}.{dead}-0123abcd.part"
+    their_folder = tmp_path / f"briefing-{host}.{dead}-xyz"
+    # Same pid, another machine sharing the folder: its process may well be running there.
+    other_host = tmp_path / f".a.mp3.elsewhere.{dead}-0123abcd.part"
+    other_host_folder = tmp_path / f"briefing-elsewhere.{dead}-xyz"
     unrelated = tmp_path / "notes.part"
-    for path in (mine, theirs, unrelated):
+    for path in (mine, theirs, other_host, unrelated):
         path.write_bytes(b"x")
-    their_folder.mkdir()
-    (their_folder / "a.wav").write_bytes(b"x")
+    for folder in (their_folder, other_host_folder):
+        folder.mkdir()
+        (folder / "a.wav").write_bytes(b"x")
     assert atomic.sweep(tmp_path) == 2
     assert mine.exists() and unrelated.exists()
+    assert other_host.exists() and other_host_folder.exists()
     assert not theirs.exists() and not their_folder.exists()
+
+
+def test_temporary_names_carry_host_and_pid(tmp_path: Path) -> None:
+    part = atomic.create_part(tmp_path, "story.mp3")
+    assert part.name.startswith(f".story.mp3.{atomic._HOST}.{os.getpid()}-")
+    assert atomic.is_part(part.name) and not atomic.is_leftover(part.name)
+    with atomic.scratch_folder() as folder:
+        assert Path(folder).name.startswith(f"briefing-{atomic._HOST}.{os.getpid()}-")
 
 
 def test_a_full_disk_is_a_clear_error_and_leaves_nothing(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ never touches a file that was already there.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import subprocess
 import tempfile
@@ -19,9 +18,9 @@ from typing import IO, TYPE_CHECKING, cast
 
 import numpy as np
 
-from briefing.atomic import create_part, scratch_folder
+from briefing.atomic import replacing, scratch_folder
 from briefing.audio.loudness import TRUE_PEAK_PHASES, true_peak_dbtp
-from briefing.errors import EncoderError, InputError, OutputError
+from briefing.errors import EncoderError, InputError
 from briefing.model import Programme, Tags
 from briefing.publish import tagging, transcripts
 from briefing.runtime import ffmpeg_executable, pydub_audio_segment
@@ -90,7 +89,7 @@ def export(programme: Programme, target: Path, tags: Tags, options: ExportOption
     With `true_peak` (dBTP), a lossy encoding whose decoded peaks exceed it (a codec smears
     sharp transients into overs) is made again from slightly quieter samples.
     """
-    with atomic_path(target) as part:
+    with replacing(target) as part:
         _encode(programme, part, options)
         if true_peak is not None and options.format.codec is not None:
             over = decoded_true_peak(part, programme.sample_rate) - true_peak
@@ -116,7 +115,7 @@ def sidecars(programme: Programme, title: str) -> dict[str, str]:
 
 def write_text(target: Path, text: str) -> None:
     """Write a UTF-8 text file atomically."""
-    with atomic_path(target) as part:
+    with replacing(target) as part:
         part.write_text(text, encoding="utf-8")
 
 
@@ -129,24 +128,6 @@ def transcript_text(programme: Programme, title: str) -> str:
         if sentences:
             lines += [f"## {chapter.title}", "", *sentences, ""]
     return "\n".join(lines)
-
-
-@contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path beside `target`, renamed onto it only if the block completes."""
-    folder = target.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        part = create_part(folder, target.name)
-    except OSError as error:
-        raise OutputError(f"cannot write to {folder}: {error.strerror}") from None
-    try:
-        yield part
-        os.replace(part, target)
-    except OSError as error:
-        raise OutputError(f"cannot write {target}: {error.strerror}") from None
-    finally:
-        part.unlink(missing_ok=True)
 
 
 def _encode(programme: Programme, path: Path, options: ExportOptions) -> None:

@@ -11,9 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import os
 import re
-import tempfile
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
@@ -29,7 +27,8 @@ from mutagen.id3 import ID3
 from mutagen.mp4 import MP4Tags
 
 from briefing import __version__
-from briefing.errors import InputError, OutputError
+from briefing.atomic import write_bytes
+from briefing.errors import InputError
 
 FEED_NAME = "feed.xml"
 
@@ -173,7 +172,7 @@ def write_feed(
         language=language,
         cover=cover,
     )
-    _write_atomically(feed_path, xml)
+    write_bytes(feed_path, xml)
     return FeedSummary(
         path=feed_path, url=feed_url, items=len(briefings), cover=cover, skipped=skipped
     )
@@ -245,7 +244,7 @@ def find_cover(directory: Path, briefings: Sequence[Briefing]) -> Path | None:
         cover = embedded_cover(briefing.audio)
         if cover is not None:
             target = directory / f"cover{cover.suffix}"
-            _write_atomically(target, cover.data)
+            write_bytes(target, cover.data)
             return target
     return None
 
@@ -528,25 +527,3 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 def _podcast_guid(feed_url: str) -> str:
     parts = urlsplit(feed_url)
     return str(uuid.uuid5(_PODCAST_GUID_NAMESPACE, (parts.netloc + parts.path).rstrip("/")))
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Replace target in one step, so a server or app never reads a half-written file."""
-    try:
-        handle, temp_name = tempfile.mkstemp(
-            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-        )
-    except OSError as exc:
-        raise OutputError(f"Cannot write {target}: {exc.strerror or exc}") from exc
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        # mkstemp makes the file private; a feed must be readable by whatever serves it.
-        temp.chmod(0o644)
-        os.replace(temp, target)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise OutputError(f"Cannot write {target}: {exc.strerror or exc}") from exc

@@ -19,7 +19,6 @@ import math
 import os
 import re
 import struct
-import tempfile
 import time
 import zlib
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import numpy as np
 import platformdirs
 
+from briefing.atomic import create_part, is_leftover, is_part
 from briefing.errors import OutputError
 
 if TYPE_CHECKING:
@@ -44,9 +44,9 @@ _PREFIX = struct.Struct("<4sHxxIQ")
 _CHECKSUM = struct.Struct("<I")
 HEADER_SIZE = _PREFIX.size + _CHECKSUM.size
 SUFFIX = ".seg"
-TEMP_SUFFIX = ".tmp"
 STALE_AFTER_S = 3600.0
-"""A temp file this old belongs to a writer that was killed; younger ones may be in use."""
+"""A temp file this old belongs to a writer that was killed (one of another machine sharing
+the cache: a dead process of this host is known at once); younger ones may be in use."""
 SWEEP_EVERY_S = 24 * 3600.0
 """How often (at most) a writer looks through the whole cache for stale temp files."""
 SWEEP_MARKER = ".last-sweep"
@@ -54,7 +54,6 @@ SWEEP_MARKER = ".last-sweep"
 _KEY_SIZE = 16  # bytes of blake2b: 128 bits, so two segments sharing a key never happens
 _KEY = re.compile(rf"[0-9a-f]{{{2 * _KEY_SIZE}}}")
 _ENTRY = re.compile(rf"[0-9a-f]{{{2 * _KEY_SIZE}}}\{SUFFIX}")
-_TEMP = re.compile(rf"[0-9a-f]{{{2 * _KEY_SIZE}}}\..*\{TEMP_SUFFIX}")
 _FANOUT = re.compile(r"[0-9a-f]{2}")
 
 
@@ -139,20 +138,20 @@ class SegmentCache:
         samples = _validated(clip)
         prefix = _PREFIX.pack(MAGIC, FORMAT_VERSION, clip.sample_rate, len(samples))
         header = prefix + _checksum(key, prefix, samples)
-        temp: str | None = None
+        temp: Path | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # No fsync: after a power cut a renamed file may come back empty or short, and
             # the checksum turns that into an ordinary miss, so the cost buys nothing.
-            fd, temp = tempfile.mkstemp(prefix=f"{key}.", suffix=TEMP_SUFFIX, dir=path.parent)
-            with os.fdopen(fd, "wb") as file:
+            temp = create_part(path.parent, path.name)
+            with temp.open("wb") as file:
                 file.write(header)
                 file.write(samples.data)
             os.replace(temp, path)
         except OSError:
             self._failed += 1
             if temp is not None:
-                _remove(Path(temp))
+                _remove(temp)
             return False
         self._stored += 1
         self._sweep_now_and_then()
@@ -305,8 +304,10 @@ def _scan(folder: Path) -> list[os.DirEntry[str]]:
 
 
 def _is_stale_temp(entry: os.DirEntry[str], now: float) -> bool:
-    if not _TEMP.fullmatch(entry.name):
+    if not is_part(entry.name):
         return False
+    if is_leftover(entry.name):
+        return True
     try:
         return now - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER_S
     except FileNotFoundError:  # its writer finished and renamed it meanwhile

@@ -301,8 +301,8 @@ def test_write_failure_is_an_output_error(briefings: Path, monkeypatch: pytest.M
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("briefing.publish.feed.os.replace", refuse)
-    with pytest.raises(OutputError, match="Cannot write"):
+    monkeypatch.setattr("briefing.atomic.os.replace", refuse)
+    with pytest.raises(OutputError, match="cannot write"):
         write_feed(briefings, BASE)
     assert not [path for path in briefings.iterdir() if path.name.startswith(".")]
 

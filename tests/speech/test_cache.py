@@ -246,7 +246,7 @@ def test_a_full_disk_fails_quietly_and_leaves_no_temp_file(
     assert cache.put(key, noise(0.1, 1)) is False
     assert cache.stats.failed == 1
     assert not entry_path(cache, key).exists()
-    assert not list(cache.directory.rglob("*.tmp"))
+    assert not list(cache.directory.rglob("*.part"))
 
 
 def test_a_read_only_cache_fails_quietly(cache: SegmentCache) -> None:
@@ -314,7 +314,7 @@ def test_two_processes_sharing_a_cache_never_see_a_partial_entry(tmp_path: Path)
         assert stats.hits > 0
     assert sum(stats.stored for _, _, stats in reports) == KEYS * ROUNDS  # half each
     assert SegmentCache(tmp_path).info().entries == KEYS
-    assert not list(tmp_path.rglob("*.tmp"))
+    assert not list(tmp_path.rglob("*.part"))
 
 
 # Housekeeping
@@ -358,8 +358,9 @@ def test_clear_of_an_unwritable_cache_says_so(
 
 
 def make_temp(cache: SegmentCache, key: str, age_s: float) -> Path:
-    """A temp file as a writer killed mid-write would leave it, `age_s` seconds old."""
-    temp = cache.directory / key[:2] / f"{key}.k1ll3d{int(age_s)}.tmp"
+    """A temp file as a writer on another machine, killed mid-write, would leave it, `age_s`
+    seconds old (whether its process lives cannot be known from here: only age tells)."""
+    temp = cache.directory / key[:2] / f".{key}.seg.elsewhere.{int(age_s)}-0123abcd.part"
     temp.parent.mkdir(parents=True, exist_ok=True)
     temp.write_bytes(b"BSEG half a wr")
     stamp = time.time() - age_s
