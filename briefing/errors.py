@@ -8,9 +8,20 @@ from __future__ import annotations
 
 
 class BriefingError(Exception):
-    """Anything that stops a briefing from being built. The message is for the user."""
+    """Anything that stops a briefing from being built. The message is for the user.
+
+    The message speaks the library's terms ("the rate", "the voice model"), never one front
+    end's (a flag, a form field): `setting` names what it is about, so the command line can
+    point at its flag and a web form at its field.
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
+        """The setting or input the error is about (a `BuildOptions` field such as "rate",
+        "voice_model", or "output", "title", "force"); None when it is about none."""
 
 
 class InputError(BriefingError):

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # annotations only: naming a type must not cost numpy's import
+    import numpy as np
 
 TOOL_NAME = "briefing"
 """The name that marks briefing's own files (artist, album and software tags)."""

@@ -25,8 +25,7 @@ from briefing.publish import export
 from briefing.publish.cover import load_cover
 from briefing.speech import synthesis as speech
 from briefing.speech.cache import CacheStats, SegmentCache
-from briefing.speech.engines import Engine
-from briefing.speech.engines.pyttsx3_engine import Pyttsx3Engine
+from briefing.speech.engines import Engine, is_speakable, make_engine
 
 
 @dataclass(frozen=True)
@@ -48,8 +47,8 @@ class BuildOptions:
     """Silence at each kind of boundary."""
     normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
     """How text is turned into spoken words."""
-    export: export.ExportOptions = field(default_factory=export.ExportOptions)
-    """How the audio is encoded."""
+    encoding: export.EncodingOptions = field(default_factory=export.EncodingOptions)
+    """How the audio is encoded: format and bitrate."""
     transcript: bool = True
     """Write the transcripts (`<name>.txt`, `.srt`, `.vtt`) beside the audio."""
     loudness: float | None = -16.0
@@ -64,6 +63,18 @@ class BuildOptions:
     """Where the segment cache lives; None for the user's cache folder."""
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     """How many segments to synthesize at once."""
+
+    def __post_init__(self) -> None:
+        """Refuse settings no build can use, whichever front end made them."""
+        if self.loudness is not None and not -40 <= self.loudness <= -5:
+            raise InputError(f"a loudness of {self.loudness:g} LUFS is out of range: use -40 "
+                             "to -5 LUFS", setting="loudness")
+        if not -9 <= self.true_peak <= 0:
+            raise InputError(f"a true peak of {self.true_peak:g} dBTP is out of range: use -9 "
+                             "to 0 dBTP", setting="true_peak")
+        if self.jobs < 1:
+            raise InputError(f"{self.jobs} jobs at once cannot work: use 1 or more",
+                             setting="jobs")
 
 
 @dataclass(frozen=True)
@@ -82,7 +93,7 @@ class BuildResult:
     """Segment cache hits and misses; None when the cache was off."""
 
 
-Progress = Callable[[str, int, int], None]
+BuildProgress = Callable[[str, int, int], None]
 """Called as `progress(stage, done, total)`: "synthesize" with segment counts, then
 "loudness" and "encode" (0, 0) as each starts."""
 
@@ -94,7 +105,7 @@ def make_script(documents: list[Document], options: BuildOptions) -> Script:
     that no "First." announces silence.
     """
     def speakable(text: str) -> bool:
-        return speech.is_speakable(normalize(text, options.normalize))
+        return is_speakable(normalize(text, options.normalize))
 
     documents = [replace(document, points=tuple(filter(speakable, document.points)))
                  for document in documents]
@@ -134,24 +145,18 @@ def frame_settings(options: BuildOptions) -> VoiceSettings:
 
 
 def make_voices(options: BuildOptions) -> Voices:
-    """Prepare the engines (raises InputError for a bad voice or rate)."""
-    if options.engine == "piper":
-        from briefing.speech.engines.piper_engine import PiperEngine  # the optional extra
-
-        piper = PiperEngine(options.voice, model=options.voice_model)
-        piper.prepare()
-        return Voices(piper, piper)  # one voice per model: no contrasting variant to pick
-    if options.engine != "pyttsx3":
-        raise InputError(f"unknown engine {options.engine!r}: use pyttsx3 or piper")
-    if options.voice_model is not None:
-        raise InputError("--voice-model is for --engine piper")
-    voice = replace(options.voice, voice=options.voice.voice or DEFAULT_VOICE)
-    content = Pyttsx3Engine(voice)
+    """Prepare the engines (raises InputError for a bad engine, voice or rate)."""
+    voice = options.voice
+    if options.engine == "pyttsx3":
+        voice = replace(voice, voice=voice.voice or DEFAULT_VOICE)
+    content = make_engine(options.engine, voice, options.voice_model)
     content.prepare()
-    frame_voice = frame_settings(options) if content.forkable else voice
-    if frame_voice == voice:
+    # A contrasting variant needs an engine with variants (eSpeak NG's, forked on Linux);
+    # Piper has one voice per model.
+    frame_voice = frame_settings(options) if options.engine == "pyttsx3" else voice
+    if not content.forkable or frame_voice == voice:
         return Voices(content, content)
-    frame = Pyttsx3Engine(frame_voice)
+    frame = make_engine(options.engine, frame_voice, options.voice_model)
     frame.prepare()
     return Voices(content, frame)
 
@@ -160,7 +165,7 @@ def build(
     documents: list[Document],
     target: Path,
     options: BuildOptions = BuildOptions(),
-    progress: Progress | None = None,
+    progress: BuildProgress | None = None,
     voices: Voices | None = None,
 ) -> BuildResult:
     """Build the briefing of `documents` into `target` (and the transcript beside it).
@@ -198,7 +203,7 @@ def build(
     )
     files = planned_files(target, options, [document.source for document in documents])
     report("encode")
-    export.export(programme, target, tags, options.export, load_cover(options.cover),
+    export.export(programme, target, tags, options.encoding, load_cover(options.cover),
                   true_peak=options.true_peak if options.loudness is not None else None)
     texts = export.sidecars(programme, script.title)
     for path in files[1:]:
@@ -256,13 +261,13 @@ def check_targets(files: list[Path], sources: list[str], force: bool) -> None:
     for path in files:
         if path.resolve() in inputs:
             raise InputError(f"writing {path} would overwrite the article being read: "
-                             "choose another output name with -o")
+                             "choose another output name", setting="output")
         if path.is_dir():
-            raise InputError(f"{path} is a directory: give a file name with -o")
+            raise InputError(f"{path} is a directory: give a file name", setting="output")
     existing = [path for path in files if path.exists()]
     if existing and not force and not _ours(files[0]):
-        raise InputError(f"{existing[0]} already exists and was not made by briefing: "
-                         "pass --force to replace it, or choose another name with -o")
+        raise InputError(f"{existing[0]} already exists and was not made by briefing",
+                         setting="force")
 
 
 def _ours(target: Path) -> bool:

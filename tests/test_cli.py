@@ -12,6 +12,8 @@ from mutagen.mp3 import MP3
 
 from briefing import pipeline
 from briefing.audio.assembly import trim
+from briefing.cli import worded
+from briefing.errors import InputError
 from briefing.model import VoiceSettings
 from briefing.read.document import read_document
 from briefing.speech import synthesis as speech
@@ -213,3 +215,21 @@ def test_a_sentence_with_nothing_speakable_is_silence_not_an_error(tmp_path: Pat
     result = run_cli("build", article, "-o", tmp_path / "e.mp3")
     assert result.code == 0, result.stderr
     assert "A real point." in (tmp_path / "e.txt").read_text()
+
+
+@pytest.mark.parametrize(("error", "said"), [
+    (InputError("a rate of 9 is out of range", setting="rate"), "--rate: a rate of 9 is out"),
+    (InputError("x.mp3 already exists", setting="force"),
+     "x.mp3 already exists: pass --force to replace it, or choose another name with -o"),
+    (InputError("plain", setting=None), "plain"),
+    (InputError("unmapped", setting="something-new"), "unmapped"),
+])
+def test_errors_are_worded_with_the_flag_they_are_about(error: InputError, said: str) -> None:
+    assert worded(error).startswith(said)
+
+
+def test_an_error_keeps_its_setting_across_processes() -> None:
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(InputError("bad rate", setting="rate")))
+    assert (str(copy), copy.setting) == ("bad rate", "rate")

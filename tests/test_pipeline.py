@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from briefing import pipeline
+from briefing.errors import InputError
 from briefing.model import Role, VoiceSettings
 from briefing.read.document import parse_text, read_document
 from tests.conftest import EXAMPLE, decode
@@ -85,3 +87,16 @@ def test_a_point_with_nothing_speakable_is_left_out() -> None:
     transitions = [s.text for s in script.segments if s.role is Role.TRANSITION]
     assert transitions == ["First."]
     assert [s.text for s in script.segments if s.role is Role.POINT] == ["A real point."]
+
+
+@pytest.mark.parametrize(("settings", "setting"), [
+    ({"loudness": -3.0}, "loudness"),
+    ({"loudness": -41.0}, "loudness"),
+    ({"true_peak": 0.5}, "true_peak"),
+    ({"jobs": 0}, "jobs"),
+])
+def test_build_options_refuse_what_no_build_can_use(settings: dict[str, Any], setting: str) -> None:
+    with pytest.raises(InputError) as refused:
+        pipeline.BuildOptions(**settings)
+    assert refused.value.setting == setting
+    assert "--" not in str(refused.value)  # the library's words, not one front end's

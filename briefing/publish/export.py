@@ -64,16 +64,16 @@ def format_for(path: Path, requested: str | None = None) -> Format:
     suffix = path.suffix.lstrip(".").lower()
     name = (requested or suffix or "mp3").lower()
     if requested and suffix in FORMATS and suffix != name:
-        raise InputError(f"--format {requested} does not match the output name {path.name}: "
-                         f"name it .{name}, or leave --format out")
+        raise InputError(f"the format {requested} does not match the output name {path.name}: "
+                         f"name it .{name}, or leave the format out", setting="format")
     if name not in FORMATS:
         raise InputError(f"cannot write {name!r} audio: use one of {', '.join(FORMATS)} "
-                         "(by --format or the output's extension)")
+                         "(by the format, or the output's extension)", setting="format")
     return FORMATS[name]
 
 
 @dataclass(frozen=True)
-class ExportOptions:
+class EncodingOptions:
     """How to encode."""
 
     format: Format = FORMATS["mp3"]
@@ -82,7 +82,7 @@ class ExportOptions:
     """Bitrate for lossy formats, as ffmpeg takes it; None for the format's default."""
 
 
-def export(programme: Programme, target: Path, tags: Tags, options: ExportOptions,
+def export(programme: Programme, target: Path, tags: Tags, options: EncodingOptions,
            cover: Cover | None = None, true_peak: float | None = None) -> None:
     """Encode `programme` at `target`, with tags, chapters and cover; atomically.
 
@@ -130,7 +130,7 @@ def transcript_text(programme: Programme, title: str) -> str:
     return "\n".join(lines)
 
 
-def _encode(programme: Programme, path: Path, options: ExportOptions) -> None:
+def _encode(programme: Programme, path: Path, options: EncodingOptions) -> None:
     audio_format = options.format
     audio_segment = pydub_audio_segment()
     # A byte view of the samples, not a copy: a long programme is hundreds of megabytes.

@@ -11,9 +11,9 @@ from __future__ import annotations
 import codecs
 import json
 import re
-import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from briefing.errors import InputError
 from briefing.model import Document
@@ -40,20 +40,27 @@ _HAS_WORD = re.compile(r"\w")
 
 
 def read_documents(
-    sources: list[str], title: str | None = None, warn: Warn | None = None
+    sources: list[str], title: str | None = None, warn: Warn | None = None,
+    stdin: BinaryIO | None = None,
 ) -> list[Document]:
-    """Read every source; a JSON source may hold several articles. `title` needs one article."""
-    documents = [doc for source in sources for doc in _read_source(source, warn)]
+    """Read every source; a JSON source may hold several articles. `title` needs one article.
+
+    The source "-" is read from `stdin`, the front end's standard input (the library never
+    reaches for the process's own: a web server's or a cluster worker's is not the user's).
+    """
+    documents = [doc for source in sources for doc in _read_source(source, warn, stdin)]
     if title is not None:
         if len(documents) != 1:
-            raise InputError("--title names one article, but several were given")
+            raise InputError("a title names one article, but several were given",
+                             setting="title")
         documents = [_with_title(documents[0], title)]
     return documents
 
 
-def read_document(source: str, title: str | None = None, warn: Warn | None = None) -> Document:
-    """Read exactly one article from a path, or from stdin when `source` is "-"."""
-    documents = read_documents([source], title, warn)
+def read_document(source: str, title: str | None = None, warn: Warn | None = None,
+                  stdin: BinaryIO | None = None) -> Document:
+    """Read exactly one article from a path, or from `stdin` when `source` is "-"."""
+    documents = read_documents([source], title, warn, stdin)
     if len(documents) != 1:
         raise InputError(f"{source} holds {len(documents)} articles; expected one")
     return documents[0]
@@ -104,9 +111,12 @@ def decode(data: bytes, source: str, warn: Warn | None = None) -> str:
     return text
 
 
-def _read_source(source: str, warn: Warn | None) -> list[Document]:
+def _read_source(source: str, warn: Warn | None, stdin: BinaryIO | None) -> list[Document]:
     if source == STDIN:
-        data = sys.stdin.buffer.read()
+        if stdin is None:
+            raise InputError("there is no standard input to read the article from here: "
+                             "give a file", setting="articles")
+        data = stdin.read()
         name, suffix = "<stdin>", ""
     else:
         path = Path(source)
@@ -261,5 +271,5 @@ def _looks_binary(data: bytes) -> bool:
 def _with_title(document: Document, title: str) -> Document:
     title = " ".join(title.split())
     if not title:
-        raise InputError("--title is empty: give a title or leave the option out")
+        raise InputError("the title is empty: give a title or none", setting="title")
     return Document(title, document.points, document.paragraphs, document.source)

@@ -8,7 +8,6 @@ so a truncated or empty file can never be stitched in silently.
 from __future__ import annotations
 
 import os
-import re
 import wave
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -21,18 +20,10 @@ from briefing.atomic import scratch_folder
 from briefing.errors import EngineError
 from briefing.model import Clip
 from briefing.speech.cache import SegmentCache
-from briefing.speech.engines import Engine
+from briefing.speech.engines import Engine, is_speakable
 from briefing.speech.isolation import CAN_FORK, Outcome, Task, run_concurrently, run_isolated
 
 ATTEMPTS = 2  # the first try and one retry in a fresh process
-_SPEAKABLE = re.compile(r"[^\W_]")
-
-
-def is_speakable(text: str) -> bool:
-    """Whether `text` has anything an engine can say: a letter or a digit."""
-    return _SPEAKABLE.search(text) is not None
-
-
 @dataclass(frozen=True)
 class Request:
     """One piece of text to speak with one engine."""
@@ -45,7 +36,7 @@ class Request:
     """How to name the segment in an error message, e.g. 'segment 12 ("The term…")'."""
 
 
-Progress = Callable[[int, int], None]
+SynthesisProgress = Callable[[int, int], None]
 """Called as `progress(done, total)` while clips are synthesized."""
 
 
@@ -83,7 +74,7 @@ DEFAULT_LIMITS = Limits()
 def synthesize(
     requests: Sequence[Request],
     jobs: int = 1,
-    progress: Progress | None = None,
+    progress: SynthesisProgress | None = None,
     limits: Limits = DEFAULT_LIMITS,
     cache: SegmentCache | None = None,
 ) -> list[Clip]:
@@ -122,7 +113,7 @@ def synthesize(
 
 
 def _run_here(
-    work: list[Request], folder: Path, jobs: int, progress: Progress, limits: Limits
+    work: list[Request], folder: Path, jobs: int, progress: SynthesisProgress, limits: Limits
 ) -> list[Clip]:
     """In this process, one at a time: for engines whose native libraries cannot be forked."""
     clips = []
@@ -140,7 +131,7 @@ def _run_here(
 
 
 def _run_forked(
-    work: list[Request], folder: Path, jobs: int, progress: Progress, limits: Limits
+    work: list[Request], folder: Path, jobs: int, progress: SynthesisProgress, limits: Limits
 ) -> list[Clip]:
     """A child process per request, `jobs` at a time, each under its own deadline."""
     clips: list[Clip | None] = [None] * len(work)

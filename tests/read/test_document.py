@@ -90,18 +90,18 @@ def test_title_option_and_json(tmp_path: Path) -> None:
     first, second = read_documents([str(path)])
     assert (first.title, first.points, first.paragraphs) == ("One", (ONE,), (TWO,))
     assert (second.title, second.name) == (None, "Rents climbed too.")
-    with pytest.raises(InputError, match="--title names one article"):
+    with pytest.raises(InputError, match="a title names one article"):
         read_documents([str(path)], title="X")
     single = tmp_path / "b.txt"
     single.write_text(f"{ONE}\n{TWO}")
     assert read_document(str(single), title="  My   title ").title == "My title"
 
 
-def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
-    stdin = io.TextIOWrapper(io.BytesIO(f"{ONE}\n{TWO}".encode()))
-    monkeypatch.setattr("sys.stdin", stdin)
-    document = read_document("-")
+def test_stdin_is_the_stream_the_front_end_gives() -> None:
+    document = read_document("-", stdin=io.BytesIO(f"{ONE}\n{TWO}".encode()))
     assert (document.points, document.source) == ((ONE,), "<stdin>")
+    with pytest.raises(InputError, match="no standard input"):
+        read_document("-")
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,9 @@ import pytest
 from briefing.errors import EngineError, InputError
 from briefing.model import VoiceSettings
 from briefing.speech import synthesis as speech
+from briefing.speech.engines import clean_text
 from briefing.speech.engines.fake import FakeEngine
-from briefing.speech.engines.pyttsx3_engine import Pyttsx3Engine, clean_text
+from briefing.speech.engines.pyttsx3_engine import Pyttsx3Engine
 from briefing.speech.isolation import run_isolated
 
 
@@ -126,7 +127,7 @@ def test_bad_voice_is_refused_up_front() -> None:
 
 
 def test_rate_out_of_range_is_refused() -> None:
-    with pytest.raises(InputError, match="--rate 1000"):
+    with pytest.raises(InputError, match="rate of 1000"):
         Pyttsx3Engine(VoiceSettings("en-us", 1000)).prepare()
 
 

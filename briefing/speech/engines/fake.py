@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import time
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import numpy as np
 
 from briefing.errors import EngineError
 from briefing.model import VoiceInfo
+from briefing.speech.engines import write_wav
 
 
 @dataclass
@@ -52,11 +52,7 @@ class FakeEngine:
         frames = {"empty": 0, "short": self.frames_for(text) // 10}.get(
             self.fail_with or "", self.frames_for(text))
         tone = (8000 * np.sin(2 * np.pi * 440 * np.arange(frames) / self.sample_rate))
-        with wave.open(str(wav_path), "wb") as writer:
-            writer.setnchannels(1)
-            writer.setsampwidth(2)
-            writer.setframerate(self.sample_rate)
-            writer.writeframes(tone.astype("<i2").tobytes())
+        write_wav(wav_path, tone, self.sample_rate)
 
     def frames_for(self, text: str) -> int:
         return round(len(text) * self.ms_per_char * self.sample_rate / 1000)

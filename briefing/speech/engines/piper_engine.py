@@ -39,7 +39,6 @@ import json
 import os
 import re
 import sys
-import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,7 +48,7 @@ import numpy as np
 from briefing.errors import EngineError, InputError
 from briefing.model import VoiceInfo, VoiceSettings
 from briefing.read.sentences import split_long
-from briefing.speech.engines.pyttsx3_engine import clean_text
+from briefing.speech.engines import clean_text, is_speakable, write_wav
 
 INSTALL_HINT = "pip install 'briefing[neural]'"
 NATURAL_RATE = 175
@@ -67,7 +66,6 @@ IN_PROCESS_THREADS = 2  # where a child per segment is not possible, use both co
 PHONEMIZERS = ("espeak", "text")  # the others download models or need more packages
 
 _BRACKETS = re.compile(r"[\[\]]+")
-_SPEAKABLE = re.compile(r"\w")
 _DIGESTS: dict[tuple[str, int, int], str] = {}
 """SHA-256 of files by (path, size, mtime): a voice model is hashed once per process."""
 
@@ -101,15 +99,15 @@ class PiperEngine:
     def prepare(self) -> None:
         rate = self.settings.rate
         if not MIN_RATE <= rate <= MAX_RATE:
-            raise InputError(f"--rate {rate} is out of range for Piper: use {MIN_RATE} to "
-                             f"{MAX_RATE} words per minute")
+            raise InputError(f"a rate of {rate} is out of range for Piper: use {MIN_RATE} to "
+                             f"{MAX_RATE} words per minute", setting="rate")
         if self._voice is not None:
             return
         model, config_path = self._model_files()
         if self.settings.voice not in (None, _voice_id(model)):
             raise InputError(f"Piper has no voice {self.settings.voice!r}: its voice is "
-                             f"{_voice_id(model)!r}; choose another Piper voice with "
-                             "--voice-model PATH")
+                             f"{_voice_id(model)!r}; another Piper voice comes with its "
+                             "own voice model file", setting="voice")
         piper, onnxruntime = _import_piper()
         config = _read_config(piper, config_path)
         # The session's noise generators take their seeds from this when it is created.
@@ -153,17 +151,10 @@ class PiperEngine:
                     audio.append(self._silence(SENTENCE_GAP_MS if number else CLAUSE_GAP_MS))
                 audio.append(sentence.audio_int16_array)
         if not audio:
-            if _SPEAKABLE.search(text):
+            if is_speakable(text):
                 raise EngineError("Piper produced no audio for this text")
             audio.append(self._silence(NO_WORDS_MS))
-        try:
-            with wave.open(str(wav_path), "wb") as writer:
-                writer.setnchannels(1)
-                writer.setsampwidth(2)
-                writer.setframerate(self.sample_rate)
-                writer.writeframes(np.concatenate(audio).astype("<i2").tobytes())
-        except OSError as error:
-            raise EngineError(f"cannot write {wav_path}: {error}") from None
+        write_wav(wav_path, np.concatenate(audio), self.sample_rate)
 
     def length_scale(self) -> float:
         """Piper's phoneme-duration multiplier for the configured rate."""
@@ -180,7 +171,7 @@ class PiperEngine:
             found.append(_checked_model(self.model))
         if not found:
             raise EngineError(f"no Piper voice is installed: {INSTALL_HINT}, or give a "
-                              "voice model with --voice-model PATH")
+                              "voice model file", setting="voice_model")
         voices = []
         for model in dict.fromkeys(path.resolve() for path in found):
             languages: tuple[str, ...] = ()
@@ -195,7 +186,7 @@ class PiperEngine:
         model = _checked_model(self.model) if self.model is not None else _bundled_model()
         if model is None:
             raise EngineError(f"the bundled Piper voice is not installed: {INSTALL_HINT}, "
-                              "or give a voice model with --voice-model PATH")
+                              "or give a voice model file", setting="voice_model")
         return model, Path(f"{model}.json")
 
     def _silence(self, milliseconds: int) -> np.ndarray:
@@ -272,12 +263,13 @@ def _bundled_model() -> Path | None:
 def _checked_model(model: Path) -> Path:
     """The model path, if it is a Piper voice with its config beside it; else InputError."""
     if model.suffix != ".onnx":
-        raise InputError(f"--voice-model {model}: a Piper voice model is an .onnx file")
+        raise InputError(f"{model}: a Piper voice model is an .onnx file",
+                         setting="voice_model")
     if not model.is_file():
-        raise InputError(f"--voice-model {model}: no such file")
+        raise InputError(f"{model}: no such file", setting="voice_model")
     if not Path(f"{model}.json").is_file():
-        raise InputError(f"--voice-model {model}: its config {model.name}.json is not "
-                         "beside it (Piper voices come as a pair: .onnx and .onnx.json)")
+        raise InputError(f"{model}: its config {model.name}.json is not beside it (Piper "
+                         "voices come as a pair: .onnx and .onnx.json)", setting="voice_model")
     return model
 
 

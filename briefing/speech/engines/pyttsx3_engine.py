@@ -14,17 +14,19 @@ pyttsx3 2.99's eSpeak driver has defects this wrapper makes impossible to hit:
 
 from __future__ import annotations
 
-import re
 import sys
 import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from briefing.errors import EngineError, InputError
 from briefing.model import VoiceInfo, VoiceSettings
 from briefing.read.sentences import split_long
 from briefing.runtime import load_espeak
+from briefing.speech.engines import clean_text, write_wav
 from briefing.speech.isolation import run_isolated
 
 # Well under the ~12k characters that crash pyttsx3's driver, and short enough that its
@@ -32,14 +34,6 @@ from briefing.speech.isolation import run_isolated
 MAX_CALL_CHARS = 2000
 MIN_RATE, MAX_RATE = 80, 450  # eSpeak NG's accepted range, words per minute
 ESPEAK_SAMPLE_RATE = 22050  # pyttsx3 writes 16-bit mono 22,050 Hz WAV on Linux
-
-_UNSPEAKABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def clean_text(text: str) -> str:
-    """Text eSpeak reads whole: no NUL/control characters, no lone surrogates, one line."""
-    return " ".join(_UNSPEAKABLE.sub(" ", text).split())
-
 
 @dataclass
 class Pyttsx3Engine:
@@ -60,8 +54,8 @@ class Pyttsx3Engine:
 
     def prepare(self) -> None:
         if not MIN_RATE <= self.settings.rate <= MAX_RATE:
-            raise InputError(f"--rate {self.settings.rate} is out of range: use "
-                             f"{MIN_RATE} to {MAX_RATE} words per minute")
+            raise InputError(f"a rate of {self.settings.rate} is out of range: use "
+                             f"{MIN_RATE} to {MAX_RATE} words per minute", setting="rate")
         if self._library_version:
             return
         load_espeak()
@@ -87,16 +81,14 @@ class Pyttsx3Engine:
             _say_to_file(engine, text, wav_path)
             return
         # Too long for one pyttsx3 call: speak it piece by piece and join the pieces.
-        with wave.open(str(wav_path), "wb") as joined:
-            joined.setnchannels(1)
-            joined.setsampwidth(2)
-            joined.setframerate(self.sample_rate)
-            for index, piece in enumerate(pieces):
-                piece_path = wav_path.with_name(f"{wav_path.stem}.{index}.wav")
-                _say_to_file(engine, piece, piece_path)
-                with wave.open(str(piece_path), "rb") as reader:
-                    joined.writeframes(reader.readframes(reader.getnframes()))
-                piece_path.unlink()
+        joined = []
+        for index, piece in enumerate(pieces):
+            piece_path = wav_path.with_name(f"{wav_path.stem}.{index}.wav")
+            _say_to_file(engine, piece, piece_path)
+            with wave.open(str(piece_path), "rb") as reader:
+                joined.append(np.frombuffer(reader.readframes(reader.getnframes()), "<i2"))
+            piece_path.unlink()
+        write_wav(wav_path, np.concatenate(joined), self.sample_rate)
 
     def cache_key(self) -> str:
         return (f"pyttsx3|espeak-ng {self._library_version}|voice={self.settings.voice}"
