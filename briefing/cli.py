@@ -74,7 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        return args.run(args)
+        code: int = args.run(args)
+        return code
     except BriefingError as error:
         _say(f"briefing: error: {worded(error)}")
         return error.exit_code

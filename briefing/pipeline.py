@@ -19,7 +19,7 @@ from briefing.audio.loudness import normalize_loudness
 from briefing.compose.script import compose
 from briefing.compose.template import DEFAULT_PAUSES, Pauses
 from briefing.errors import InputError
-from briefing.model import Document, Programme, Script, Segment, VoiceSettings
+from briefing.model import Clip, Document, Programme, Script, Segment, Tags, VoiceSettings
 from briefing.normalize.normalizer import NormalizeOptions, normalize
 from briefing.publish import export
 from briefing.publish.cover import load_cover
@@ -183,12 +183,13 @@ def build(
     requests = [speech.Request(segment.spoken, voices.for_segment(segment), _label(i, segment))
                 for i, segment in enumerate(script.segments)]
     cache = open_cache(options)
-    clips = speech.synthesize(
+    # Handed over to assemble(), which lets go of each clip once copied: clips and programme
+    # are never both whole in memory.
+    clips: list[Clip | None] = list(speech.synthesize(
         requests, options.jobs,
         progress=lambda done, total: report("synthesize", done, total), cache=cache,
-    )
+    ))
     rate = voices.content.sample_rate
-    # assemble() lets go of each clip once copied: clips and programme are never both whole.
     programme = assemble(script, clips, rate, section_tone(rate) if options.tone else None)
     if options.loudness is not None:
         report("loudness")
@@ -196,7 +197,7 @@ def build(
         # would double the build's peak memory.
         normalize_loudness(programme.samples, rate, options.loudness, options.true_peak,
                            measure_output=False, in_place=True)
-    tags = export.Tags(
+    tags = Tags(
         title=script.title,
         date=build_time().isoformat(),
         comment=description(script),

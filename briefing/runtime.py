@@ -61,7 +61,7 @@ def ffmpeg_executable() -> str:
     try:
         import imageio_ffmpeg
 
-        return imageio_ffmpeg.get_ffmpeg_exe()
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
     except (ImportError, RuntimeError):
         raise EncoderError(
             "ffmpeg not found: `pip install imageio-ffmpeg` or install ffmpeg "
@@ -77,7 +77,8 @@ def pydub_audio_segment() -> type:
         warnings.simplefilter("ignore", RuntimeWarning)
         from pydub import AudioSegment
     AudioSegment.converter = converter
-    return AudioSegment
+    audio_segment: type = AudioSegment
+    return audio_segment
 
 
 @functools.cache

@@ -264,7 +264,8 @@ def _step_energies(weighted: np.ndarray, step: int) -> np.ndarray:
     """Sum of squares of the K-weighted signal per complete 100 ms step."""
     steps = len(weighted) // step
     per_step = weighted[: steps * step].reshape(steps, step)
-    return np.einsum("ij,ij->i", per_step, per_step)
+    energies: np.ndarray = np.einsum("ij,ij->i", per_step, per_step)
+    return energies
 
 
 def _gated_loudness(step_energies: np.ndarray, step: int) -> float:

@@ -32,13 +32,13 @@ def compose(
         builder.story(document, story_heading=None)
         title = document.title or GENERIC_TITLE
     else:
-        intro = [(phrases.intro_digest.format(count=len(documents)), Role.INTRO)]
-        intro += [
+        names = [(phrases.intro_digest.format(count=len(documents)), Role.INTRO)]
+        names += [
             (phrases.digest_story_name.format(ordinal=phrases.ordinal(i),
                                               name=_sentence_text(doc.name)), Role.INTRO)
             for i, doc in enumerate(documents)
         ]
-        builder.section("Intro", intro)
+        builder.section("Intro", names)
         for i, document in enumerate(documents):
             heading = phrases.story_heading.format(ordinal=phrases.ordinal(i),
                                                    name=_sentence_text(document.name))

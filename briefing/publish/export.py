@@ -134,7 +134,7 @@ def _encode(programme: Programme, path: Path, options: EncodingOptions) -> None:
     audio_format = options.format
     audio_segment = pydub_audio_segment()
     # A byte view of the samples, not a copy: a long programme is hundreds of megabytes.
-    data = memoryview(np.ascontiguousarray(programme.samples, dtype="<i2")).cast("B")
+    data = np.ascontiguousarray(programme.samples, dtype="<i2").data.cast("B")
     audio = audio_segment(data=data, sample_width=2, frame_rate=programme.sample_rate,
                           channels=1)
     lossy = {}

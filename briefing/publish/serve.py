@@ -161,7 +161,8 @@ class BriefingRequestHandler(SimpleHTTPRequestHandler):
     # to every seek.
     disable_nagle_algorithm = True
 
-    def send_head(self) -> _FileSlice | BinaryIO | None:
+    # The handler's own types name BytesIO and AnyStr streams; a _FileSlice reads like one.
+    def send_head(self) -> _FileSlice | BinaryIO | None:  # type: ignore[override]
         path = self._resolve(self.path)
         if path is None:
             self.send_error(HTTPStatus.NOT_FOUND, "File not found")
@@ -265,7 +266,9 @@ class BriefingRequestHandler(SimpleHTTPRequestHandler):
         guess, _ = mimetypes.guess_type(os.fspath(path))
         return guess or "application/octet-stream"
 
-    def copyfile(self, source: _FileSlice | BinaryIO, outputfile: BinaryIO) -> None:
+    def copyfile(  # type: ignore[override]
+        self, source: _FileSlice | BinaryIO, outputfile: BinaryIO
+    ) -> None:
         while block := source.read(_COPY_BLOCK):
             outputfile.write(block)
 

@@ -20,7 +20,7 @@ import base64
 import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from briefing import __version__
 from briefing.errors import OutputError
@@ -173,9 +173,11 @@ def _tag_wav(path: Path, tags: Tags, marks: Sequence[ChapterMark],
     from mutagen.wave import WAVE, _WaveID3
 
     wave = WAVE(path)  # checks that it is a WAV file before anything is written
-    wave.tags = _chapters_in_order(_WaveID3)()  # replaces any ID3 chunk there was
-    wave.tags.filename = wave.filename
-    _fill_id3(wave.tags, tags, marks, cover)
+    id3 = _chapters_in_order(_WaveID3)()
+    id3.filename = wave.filename
+    # Replaces any ID3 chunk there was (mutagen's stub types the attribute as None).
+    wave.tags = id3  # type: ignore[assignment]
+    _fill_id3(id3, tags, marks, cover)
     wave.save(v2_version=4)
 
 
@@ -195,7 +197,7 @@ def _chapters_in_order(base: type[ID3]) -> type[ID3]:
             chapters = sorted(self.getall("CHAP"), key=lambda chapter: chapter.start_time)
             self.delall("CHAP")
             try:
-                data = super()._write(config)
+                data: bytearray = super()._write(config)
                 for chapter in chapters:
                     alone = ID3Tags()
                     alone.add(chapter)
@@ -219,16 +221,16 @@ def _tag_m4a(path: Path, tags: Tags, marks: Sequence[ChapterMark],
                          f"{[mark.start_ms for mark in marks]}: encode it with ffmetadata()")
     if mp4.tags is None:
         mp4.add_tags()
-    else:
-        mp4.tags.clear()
-    mp4.tags.update({"©nam": [tags.title], "©ART": [tags.artist], "©alb": [tags.album],
+    items: Any = mp4.tags  # mutagen types it as possibly None; it exists from here on
+    items.clear()
+    items.update({"©nam": [tags.title], "©ART": [tags.artist], "©alb": [tags.album],
                      "©day": [tags.date], "©cmt": [tags.comment], "©gen": [GENRE],
                      "©too": [SOFTWARE]})
     if cover is not None:
         formats = {"image/png": MP4Cover.FORMAT_PNG, "image/jpeg": MP4Cover.FORMAT_JPEG}
         if cover.mime not in formats:
             raise ValueError(f"MP4 cover art must be PNG or JPEG, not {cover.mime}")
-        mp4.tags["covr"] = [MP4Cover(cover.data, imageformat=formats[cover.mime])]
+        items["covr"] = [MP4Cover(cover.data, imageformat=formats[cover.mime])]
     # Only the iTunes item list changes; mutagen moves the chunk offsets of every track,
     # the chapter text track included, when the movie header grows.
     mp4.save()
@@ -240,7 +242,7 @@ def _tag_ogg(path: Path, tags: Tags, marks: Sequence[ChapterMark],
     from mutagen.oggopus import OggOpus
 
     opus = OggOpus(path)
-    comments = opus.tags
+    comments: Any = opus.tags  # always present in an Ogg Opus file
     comments.clear()
     comments.update({"TITLE": tags.title, "ARTIST": tags.artist, "ALBUM": tags.album,
                      "DATE": tags.date, "DESCRIPTION": tags.comment, "GENRE": GENRE,

@@ -22,8 +22,9 @@ import struct
 import time
 import zlib
 from dataclasses import dataclass
+from io import BufferedReader
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 import numpy as np
 import platformdirs
@@ -137,7 +138,7 @@ class SegmentCache:
         path = self._path(key)
         samples = _validated(clip)
         prefix = _PREFIX.pack(MAGIC, FORMAT_VERSION, clip.sample_rate, len(samples))
-        header = prefix + _checksum(key, prefix, samples)
+        header = prefix + _checksum(key, prefix, samples.data)
         temp: Path | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -245,7 +246,7 @@ class SegmentCache:
             self._remove_stale_temps()
 
 
-def _read(key: str, file: BinaryIO, size: int) -> Clip | None:
+def _read(key: str, file: BufferedReader, size: int) -> Clip | None:
     """The clip in an entry file of `size` bytes, or None if it is not a sound entry."""
     # speech will import this module to use the cache, so Clip is imported at call time.
     from briefing.model import Clip
@@ -267,7 +268,7 @@ def _read(key: str, file: BinaryIO, size: int) -> Clip | None:
     return Clip(np.frombuffer(body, dtype="<i2").astype(np.int16, copy=False), sample_rate)
 
 
-def _checksum(key: str, prefix: bytes, samples: np.ndarray | bytearray) -> bytes:
+def _checksum(key: str, prefix: bytes, samples: memoryview | bytearray) -> bytes:
     # CRC-32, not a cryptographic hash: it guards against truncation and bit rot, not an
     # attacker (who could write the cache anyway), runs ~5x faster than blake2b (~0.07 ms
     # for 5 s of audio), and catches every burst error up to 32 bits. Truncation is caught

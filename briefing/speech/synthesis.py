@@ -118,13 +118,14 @@ def _run_here(
     """In this process, one at a time: for engines whose native libraries cannot be forked."""
     clips = []
     for index, request in enumerate(work):
-        for attempt in range(1, ATTEMPTS + 1):
+        attempt = 0
+        clip = None
+        while clip is None:  # _accept raises once the retries are spent
+            attempt += 1
             path = folder / f"{index}-{attempt}.wav"
             outcome = run_isolated(request.engine.synthesize, request.text, path,
                                    isolated=False)
             clip = _accept(request, path, outcome, attempt, limits)
-            if clip is not None:
-                break
         clips.append(clip)
         progress(index + 1, len(work))
     return clips

@@ -100,7 +100,8 @@ class Pyttsx3Engine:
         outcome = run_isolated(_list_voices, timeout=20, isolated=self.forkable)
         if not outcome.ok:
             raise EngineError(f"cannot list the pyttsx3 voices: {outcome.error}")
-        return outcome.value
+        voices: list[VoiceInfo] = outcome.value
+        return voices
 
 
 def _say_to_file(engine: Any, text: str, wav_path: Path) -> None:
