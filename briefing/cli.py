@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from briefing import __version__
 from briefing.compose.template import DEFAULT_PAUSES, Pauses
 from briefing.errors import BriefingError, InputError
+from briefing.publish.formats import DEFAULT_FORMAT, FORMATS
 from briefing.speech.engines import DEFAULT_ENGINE, ENGINES
 
 if TYPE_CHECKING:  # imported lazily at run time: `briefing --help` must start fast
@@ -192,7 +193,7 @@ def _parser() -> argparse.ArgumentParser:
 def _add_build_options(parser: argparse.ArgumentParser, jobs_help: str, title: bool) -> None:
     parser.add_argument("-f", "--force", action="store_true",
                         help="replace existing files even if briefing did not write them")
-    parser.add_argument("--format", choices=("mp3", "m4a", "ogg", "wav"),
+    parser.add_argument("--format", choices=tuple(FORMATS),
                         help="audio format (default: from the output's extension, else mp3)")
     parser.add_argument("--bitrate",
                         help="bitrate of lossy formats, e.g. 48k, 64k, 96k "
@@ -223,7 +224,8 @@ def _build_options(args: argparse.Namespace, target: Path | None) -> pipeline.Bu
     from briefing import pipeline
     from briefing.model import VoiceSettings
     from briefing.publish.cover import load_cover
-    from briefing.publish.export import EncodingOptions, format_for
+    from briefing.publish.export import EncodingOptions
+    from briefing.publish.formats import format_for
 
     if args.cover is not None:
         cover = load_cover(args.cover)  # a bad picture fails now, not after synthesis
@@ -315,7 +317,7 @@ def _run_build(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     documents = read_documents(args.articles, args.title, warn=_warn, stdin=sys.stdin.buffer)
-    suffix = "." + (args.format or "mp3")
+    suffix = FORMATS[args.format].suffix if args.format else DEFAULT_FORMAT.suffix
     target = args.output or Path(_default_name(args.articles[0]) + suffix)
     options = _build_options(args, target)
     files = pipeline.planned_files(target, options, args.articles)

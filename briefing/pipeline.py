@@ -23,6 +23,7 @@ from briefing.model import Clip, Document, Programme, Script, Segment, Tags, Voi
 from briefing.normalize.normalizer import NormalizeOptions, normalize
 from briefing.publish import export
 from briefing.publish.cover import load_cover
+from briefing.publish.formats import FORMATS
 from briefing.speech import synthesis as speech
 from briefing.speech.cache import CacheStats, SegmentCache
 from briefing.speech.engines import Engine, is_speakable, make_engine
@@ -274,7 +275,7 @@ def check_targets(files: list[Path], sources: list[str], force: bool) -> None:
 def _ours(target: Path) -> bool:
     """Whether the files at `target` are briefing's own: its audio there, or in another
     format beside it (a briefing rebuilt as M4A shares the MP3's transcripts)."""
-    siblings = [target, *(target.with_suffix("." + name) for name in export.FORMATS)]
+    siblings = [target, *(target.with_suffix(kind.suffix) for kind in FORMATS.values())]
     return any(export.written_by_briefing(path) for path in siblings if path.exists())
 
 

@@ -364,7 +364,7 @@ LIBRARY_BASELINE = textwrap.dedent(r"""
 
 def ffmpeg_command(ffmpeg: str, wav: Path, mp3: Path) -> list[str]:
     """Encode as briefing does: FORMATS["mp3"] (libmp3lame, its LAME quality), 64k mono."""
-    from briefing.publish.export import FORMATS
+    from briefing.publish.formats import FORMATS
 
     mp3_format = FORMATS["mp3"]
     return [ffmpeg, "-v", "error", "-nostdin", "-y", "-f", "wav", "-i", str(wav),

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from mutagen.mp3 import MP3
 
 from tests.conftest import run_cli
+
+pytestmark = pytest.mark.slow  # end to end: real engines, encoder, processes
 
 STORY = "Prices rose again in March.\nRents climbed too.\nPrices rose again. Wages did not.\n"
 

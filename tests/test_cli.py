@@ -20,6 +20,8 @@ from briefing.speech import synthesis as speech
 from briefing.speech.engines.pyttsx3_engine import Pyttsx3Engine
 from tests.conftest import EXAMPLE, decode, run_cli
 
+pytestmark = pytest.mark.slow  # end to end: real engines, encoder, processes
+
 TWO = "Prices rose again in March. Wages did not keep up."
 
 

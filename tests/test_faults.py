@@ -17,6 +17,8 @@ from briefing import atomic, pipeline
 from briefing.read.document import parse_text
 from tests.conftest import EXAMPLE, ROOT, run_cli
 
+pytestmark = pytest.mark.slow  # end to end: real engines, encoder, processes
+
 
 def long_article(path: Path, sentences: int = 400) -> Path:
     body = " ".join(f"Report number {i} says the council met and talked about the budget."

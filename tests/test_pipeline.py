@@ -14,6 +14,8 @@ from briefing.model import Role, VoiceSettings
 from briefing.read.document import parse_text, read_document
 from tests.conftest import EXAMPLE, decode
 
+pytestmark = pytest.mark.slow  # end to end: real engines, encoder, processes
+
 
 @pytest.fixture
 def options(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> pipeline.BuildOptions:

@@ -14,7 +14,10 @@ from pathlib import Path
 
 from briefing.errors import InputError
 
-__all__ = ["Cover", "load_cover"]
+__all__ = ["IMAGE_SUFFIXES", "Cover", "load_cover", "parse_cover"]
+
+IMAGE_SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg"}
+"""The file suffix of each kind of picture a cover may be."""
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _JPEG_SIGNATURE = b"\xff\xd8\xff"
@@ -50,15 +53,16 @@ def load_cover(path: Path | None) -> Cover:
     """
     if path is None:
         data = resources.files("briefing.publish").joinpath("data", "cover.png").read_bytes()
-        return _parse(data, "the default cover")
+        return parse_cover(data, "the default cover")
     try:
         data = Path(path).read_bytes()
     except OSError as error:
         raise InputError(f"cannot read cover image {path}: {error.strerror or error}") from error
-    return _parse(data, str(path))
+    return parse_cover(data, str(path))
 
 
-def _parse(data: bytes, name: str) -> Cover:
+def parse_cover(data: bytes, name: str) -> Cover:
+    """The cover in `data` (named `name` in messages); InputError unless a sound PNG or JPEG."""
     if data.startswith(_PNG_SIGNATURE):
         width, height = _png_size(data, name)
         mime = "image/png"

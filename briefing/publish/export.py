@@ -20,63 +20,23 @@ import numpy as np
 
 from briefing.atomic import replacing, scratch_folder
 from briefing.audio.loudness import TRUE_PEAK_PHASES, true_peak_dbtp
-from briefing.errors import EncoderError, InputError
+from briefing.errors import EncoderError
 from briefing.model import Programme, Tags
 from briefing.publish import tagging, transcripts
+from briefing.publish.formats import DEFAULT_FORMAT, Format
 from briefing.runtime import ffmpeg_executable, pydub_audio_segment
 
 if TYPE_CHECKING:
     from briefing.publish.cover import Cover
 
-MP3_QUALITY = "7"
 TRUE_PEAK_TAPS = TRUE_PEAK_PHASES.shape[1]
-
-
-@dataclass(frozen=True)
-class Format:
-    """One output format: how pydub/ffmpeg encode it."""
-
-    name: str
-    """As `--format` takes it, and the usual file extension."""
-    ffmpeg_format: str
-    """ffmpeg's muxer name."""
-    codec: str | None
-    """ffmpeg's encoder (None: pydub writes plain WAV itself)."""
-    default_bitrate: str | None
-    """Bitrate when the user gives none; None for lossless."""
-    parameters: tuple[str, ...] = ()
-    """Further encoder arguments."""
-
-
-FORMATS = {
-    # LAME's quality knob (0 best … 9 fastest) changes encoding time more than anything else,
-    # and at 64 kbps mono speech nothing audible: see the README's measurements.
-    "mp3": Format("mp3", "mp3", "libmp3lame", "64k", ("-compression_level", MP3_QUALITY)),
-    "m4a": Format("m4a", "ipod", "aac", "64k", ("-movflags", "+faststart")),
-    # Opus runs at 48 kHz inside; speech at 48 kbps mono is transparent.
-    "ogg": Format("ogg", "ogg", "libopus", "48k", ("-ar", "48000")),
-    "wav": Format("wav", "wav", None, None),
-}
-
-
-def format_for(path: Path, requested: str | None = None) -> Format:
-    """The format named by `requested`, else by `path`'s extension (default MP3)."""
-    suffix = path.suffix.lstrip(".").lower()
-    name = (requested or suffix or "mp3").lower()
-    if requested and suffix in FORMATS and suffix != name:
-        raise InputError(f"the format {requested} does not match the output name {path.name}: "
-                         f"name it .{name}, or leave the format out", setting="format")
-    if name not in FORMATS:
-        raise InputError(f"cannot write {name!r} audio: use one of {', '.join(FORMATS)} "
-                         "(by the format, or the output's extension)", setting="format")
-    return FORMATS[name]
 
 
 @dataclass(frozen=True)
 class EncodingOptions:
     """How to encode."""
 
-    format: Format = FORMATS["mp3"]
+    format: Format = DEFAULT_FORMAT
     """The container and codec."""
     bitrate: str | None = None
     """Bitrate for lossy formats, as ffmpeg takes it; None for the format's default."""

@@ -8,38 +8,28 @@ apps key episodes on the guid and would show duplicates if it drifted.
 
 from __future__ import annotations
 
-import base64
+import contextlib
 import hashlib
 import html
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-import mutagen
-from mutagen.flac import Picture
-from mutagen.id3 import ID3
-from mutagen.mp4 import MP4Tags
-
 from briefing import __version__
 from briefing.atomic import write_bytes
 from briefing.errors import InputError
+from briefing.publish.cover import IMAGE_SUFFIXES, Cover, parse_cover
+from briefing.publish.formats import AUDIO_TYPES
+from briefing.publish.tagging import read_tags
 
 FEED_NAME = "feed.xml"
 
-AUDIO_TYPES: dict[str, str] = {
-    ".mp3": "audio/mpeg",
-    ".m4a": "audio/mp4",
-    ".ogg": "audio/ogg",
-    ".opus": "audio/ogg",
-    ".wav": "audio/wav",
-    ".flac": "audio/flac",
-}
 
 # Sidecar suffix -> (MIME type, rel). rel="captions" tells apps the file is timed and can be
 # shown as captions; the plain transcript is only readable text.
@@ -104,14 +94,6 @@ class Briefing:
 
 
 @dataclass(frozen=True)
-class Cover:
-    """An image embedded in a briefing, with the file suffix its bytes call for."""
-
-    data: bytes
-    suffix: str  # ".png" or ".jpg"
-
-
-@dataclass(frozen=True)
 class FeedSummary:
     """What write_feed did, for the command line to report."""
 
@@ -120,15 +102,6 @@ class FeedSummary:
     items: int
     cover: Path | None  # None: no cover anywhere, the feed has no artwork
     skipped: tuple[Path, ...]  # audio files mutagen could not read
-
-
-@dataclass(frozen=True)
-class _Tags:
-    title: str | None = None
-    artist: str | None = None
-    album: str | None = None
-    date: str | None = None
-    comment: str | None = None
 
 
 def write_feed(
@@ -200,14 +173,13 @@ def read_briefings(directory: Path) -> tuple[list[Briefing], tuple[Path, ...]]:
 
 def read_briefing(path: Path) -> Briefing | None:
     """The briefing in one audio file, or None if mutagen cannot read it."""
+    tags = read_tags(path)
+    if tags is None:
+        return None
     try:
-        audio = mutagen.File(path)
-        if audio is None or audio.info is None:
-            return None
         stat = path.stat()
-        tags = _read_tags(audio)
         guid = _item_guid(path, tags.date)
-    except (mutagen.MutagenError, OSError):
+    except OSError:
         return None
     published = _parse_date(tags.date) if tags.date else None
     if published is None:
@@ -221,7 +193,7 @@ def read_briefing(path: Path) -> Briefing | None:
         artist=tags.artist,
         album=tags.album,
         published=published,
-        duration=float(getattr(audio.info, "length", 0.0) or 0.0),
+        duration=tags.duration,
         points=points,
         guid=guid,
         transcripts=_transcripts(path),
@@ -243,24 +215,18 @@ def find_cover(directory: Path, briefings: Sequence[Briefing]) -> Path | None:
     for briefing in briefings:
         cover = embedded_cover(briefing.audio)
         if cover is not None:
-            target = directory / f"cover{cover.suffix}"
+            target = directory / f"cover{IMAGE_SUFFIXES[cover.mime]}"
             write_bytes(target, cover.data)
             return target
     return None
 
 
 def embedded_cover(path: Path) -> Cover | None:
-    """The front cover embedded in an audio file, if it is a PNG or JPEG."""
-    try:
-        audio = mutagen.File(path)
-    except (mutagen.MutagenError, OSError):
-        return None
-    if audio is None:
-        return None
-    for data in _pictures(audio):
-        suffix = _image_suffix(data)
-        if suffix is not None:
-            return Cover(data=data, suffix=suffix)
+    """The front cover embedded in an audio file, if it is a well-formed PNG or JPEG."""
+    tags = read_tags(path)
+    for data in tags.pictures if tags is not None else ():
+        with contextlib.suppress(InputError):
+            return parse_cover(data, str(path))
     return None
 
 
@@ -291,97 +257,6 @@ def _check_directory(directory: Path) -> Path:
     if not directory.is_dir():
         raise InputError(f"{directory} is not a directory: give the folder of briefings.")
     return directory
-
-
-def _read_tags(audio: mutagen.FileType) -> _Tags:
-    tags = audio.tags
-    if tags is None:
-        return _Tags()
-    if isinstance(tags, ID3):  # MP3, and WAV with an id3 chunk
-        return _Tags(
-            title=_id3_text(tags, "TIT2"),
-            artist=_id3_text(tags, "TPE1"),
-            album=_id3_text(tags, "TALB"),
-            date=_id3_text(tags, "TDRC"),
-            comment=_id3_comment(tags),
-        )
-    if isinstance(tags, MP4Tags):
-        return _Tags(
-            title=_first(tags.get("\xa9nam")),
-            artist=_first(tags.get("\xa9ART")),
-            album=_first(tags.get("\xa9alb")),
-            date=_first(tags.get("\xa9day")),
-            comment=_joined(tags.get("\xa9cmt")),
-        )
-    # Vorbis comments (Ogg, Opus, FLAC) behave like a case-insensitive dict of lists.
-    try:
-        return _Tags(
-            title=_first(tags.get("title")),
-            artist=_first(tags.get("artist")),
-            album=_first(tags.get("album")),
-            date=_first(tags.get("date")),
-            comment=_joined(tags.get("comment") or tags.get("description")),
-        )
-    except (AttributeError, TypeError, ValueError):
-        return _Tags()
-
-
-def _id3_text(tags: ID3, frame_id: str) -> str | None:
-    frame = tags.get(frame_id)
-    if frame is None:
-        return None
-    return _first([str(text) for text in frame.text])
-
-
-def _id3_comment(tags: ID3) -> str | None:
-    # Other COMM frames (e.g. an encoder's "iTunNORM") are not for listeners.
-    comments = [frame for frame in tags.getall("COMM") if frame.desc == ""]
-    comments.sort(key=lambda frame: frame.lang != "eng")
-    return _joined(comments[0].text) if comments else None
-
-
-def _first(values: Iterable[object] | None) -> str | None:
-    for value in values or ():
-        text = str(value).strip()
-        if text:
-            return text
-    return None
-
-
-def _joined(values: Iterable[object] | None) -> str | None:
-    text = "\n".join(str(value) for value in values or ()).strip()
-    return text or None
-
-
-def _pictures(audio: mutagen.FileType) -> list[bytes]:
-    """Embedded pictures, front covers first."""
-    found: list[tuple[bool, bytes]] = []
-    tags = audio.tags
-    if isinstance(tags, ID3):
-        found = [(frame.type != 3, frame.data) for frame in tags.getall("APIC")]
-    elif isinstance(tags, MP4Tags):
-        found = [(False, bytes(cover)) for cover in tags.get("covr", [])]
-    else:
-        for picture in getattr(audio, "pictures", []):  # FLAC
-            found.append((picture.type != 3, picture.data))
-        if tags is not None:
-            for encoded in tags.get("metadata_block_picture", []):
-                try:
-                    picture = Picture(base64.b64decode(encoded))
-                except (ValueError, mutagen.MutagenError):
-                    continue
-                found.append((picture.type != 3, picture.data))
-    found.sort(key=lambda pair: pair[0])
-    return [data for _, data in found]
-
-
-def _image_suffix(data: bytes) -> str | None:
-    # Trust the bytes, not the declared MIME type: taggers often get the latter wrong.
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return ".png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return ".jpg"
-    return None
 
 
 def _parse_date(text: str) -> datetime | None:

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from briefing import __version__
 from briefing.errors import InputError
-from briefing.publish.feed import AUDIO_TYPES
+from briefing.publish.formats import AUDIO_TYPES
 
 CONTENT_TYPES: dict[str, str] = {
     **AUDIO_TYPES,

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import base64
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefing import __version__
 from briefing.errors import OutputError
-from briefing.model import Chapter
+from briefing.model import TOOL_NAME, Chapter
 from briefing.publish.transcripts import ChapterMark, chapter_marks, clock
 
 if TYPE_CHECKING:
@@ -33,10 +34,8 @@ if TYPE_CHECKING:
     from briefing.model import Tags
     from briefing.publish.cover import Cover
 
-TOOL_NAME = "briefing"
 SOFTWARE = f"{TOOL_NAME} {__version__}"  # the encoder/software tag that marks our own files
 GENRE = "Podcast"
-FORMATS = ("mp3", "m4a", "ogg", "wav")
 
 # ID3 CHAP frames may point at byte offsets too; all ones means "use the times".
 NO_OFFSET = 0xFFFFFFFF
@@ -58,7 +57,7 @@ def write_tags(path: Path, audio_format: str, tags: Tags, chapters: Sequence[Cha
 
     writer = _WRITERS.get(audio_format)
     if writer is None:
-        raise ValueError(f"no tagging for {audio_format!r}: expected one of {FORMATS}")
+        raise ValueError(f"no tagging for {audio_format!r}: expected one of {tuple(_WRITERS)}")
     marks = chapter_marks(chapters, duration_ms)
     try:
         writer(path, tags, marks, cover)
@@ -66,29 +65,131 @@ def write_tags(path: Path, audio_format: str, tags: Tags, chapters: Sequence[Cha
         raise OutputError(f"cannot write the tags of {path.name}: {error}") from None
 
 
-def written_by_briefing(path: Path) -> bool:
-    """True if `path` is an audio file (any of FORMATS) whose encoder tag names this tool."""
+@dataclass(frozen=True)
+class FileTags:
+    """What an audio file says of itself, whoever wrote it: its tags and its length (read back
+    for the feed and the library, and to tell whether a file is briefing's own)."""
+
+    title: str | None = None
+    """The title tag."""
+    artist: str | None = None
+    """The artist tag."""
+    album: str | None = None
+    """The album tag (a podcast's show)."""
+    date: str | None = None
+    """The recording date tag, as written (ISO 8601 when briefing wrote it)."""
+    comment: str | None = None
+    """The comment or description (briefing's: the summary points, one per line)."""
+    software: tuple[str, ...] = ()
+    """The encoder/software tags: briefing's own files name it first."""
+    pictures: tuple[bytes, ...] = ()
+    """Embedded pictures, front covers first."""
+    duration: float = 0.0
+    """The audio's length in seconds, from its stream headers (0 when they do not say)."""
+
+    @property
+    def by_briefing(self) -> bool:
+        return any(name.split(" ")[0] == TOOL_NAME for name in self.software)
+
+
+def read_tags(path: Path) -> FileTags | None:
+    """The tags of the audio file at `path` (an empty FileTags when it has none), or None
+    when it is not audio mutagen can read. The kind is sniffed from the content, so a renamed
+    or mis-suffixed file is still recognised."""
     import mutagen
-    from mutagen.id3 import ID3
-    from mutagen.mp3 import MP3
-    from mutagen.mp4 import MP4
-    from mutagen.oggopus import OggOpus
-    from mutagen.wave import WAVE
 
     try:
-        # Sniffed from the content, so a renamed or mis-suffixed file is still recognised.
-        audio = mutagen.File(path, options=[MP3, MP4, OggOpus, WAVE])
+        audio = mutagen.File(path)
     except (mutagen.MutagenError, OSError):
-        return False
-    if audio is None or audio.tags is None:
-        return False
-    if isinstance(audio.tags, ID3):
-        names = [str(text) for frame in audio.tags.getall("TSSE") for text in frame.text]
-    elif isinstance(audio, MP4):
-        names = [str(text) for text in audio.tags.get("©too", [])]
+        return None
+    if audio is None or audio.info is None:
+        return None
+    duration = float(getattr(audio.info, "length", 0.0) or 0.0)
+    try:
+        return replace(_file_tags(audio), duration=duration)
+    except (AttributeError, TypeError, ValueError, KeyError):  # a malformed third-party tag
+        return FileTags(duration=duration)
+
+
+def _file_tags(audio: Any) -> FileTags:
+    from mutagen.id3 import ID3
+    from mutagen.mp4 import MP4Tags
+
+    tags = audio.tags
+    if tags is None:
+        return FileTags(pictures=_pictures(audio, tags))
+    if isinstance(tags, ID3):  # MP3, and WAV with an id3 chunk
+        comments = [frame for frame in tags.getall("COMM") if frame.desc == ""]
+        comments.sort(key=lambda frame: frame.lang != "eng")  # other COMMs are not for us
+        return FileTags(
+            title=_id3_text(tags, "TIT2"), artist=_id3_text(tags, "TPE1"),
+            album=_id3_text(tags, "TALB"), date=_id3_text(tags, "TDRC"),
+            comment=_joined(comments[0].text) if comments else None,
+            software=tuple(str(text) for frame in tags.getall("TSSE") for text in frame.text),
+            pictures=_pictures(audio, tags))
+    if isinstance(tags, MP4Tags):
+        return FileTags(
+            title=_first(tags.get("\xa9nam")), artist=_first(tags.get("\xa9ART")),
+            album=_first(tags.get("\xa9alb")), date=_first(tags.get("\xa9day")),
+            comment=_joined(tags.get("\xa9cmt")),
+            software=tuple(str(text) for text in tags.get("\xa9too", [])),
+            pictures=_pictures(audio, tags))
+    # Vorbis comments (Ogg, Opus, FLAC) behave like a case-insensitive dict of lists.
+    return FileTags(
+        title=_first(tags.get("title")), artist=_first(tags.get("artist")),
+        album=_first(tags.get("album")), date=_first(tags.get("date")),
+        comment=_joined(tags.get("comment") or tags.get("description")),
+        software=tuple(str(text) for text in tags.get("encoder", [])),
+        pictures=_pictures(audio, tags))
+
+
+def written_by_briefing(path: Path) -> bool:
+    """True if `path` is an audio file whose encoder tag names this tool."""
+    tags = read_tags(path)
+    return tags is not None and tags.by_briefing
+
+
+def _id3_text(tags: Any, frame_id: str) -> str | None:
+    frame = tags.get(frame_id)
+    return None if frame is None else _first([str(text) for text in frame.text])
+
+
+def _first(values: Iterable[object] | None) -> str | None:
+    for value in values or ():
+        text = str(value).strip()
+        if text:
+            return text
+    return None
+
+
+def _joined(values: Iterable[object] | None) -> str | None:
+    text = "\n".join(str(value) for value in values or ()).strip()
+    return text or None
+
+
+def _pictures(audio: Any, tags: Any) -> tuple[bytes, ...]:
+    """Embedded pictures, front covers first."""
+    from mutagen import MutagenError
+    from mutagen.flac import Picture
+    from mutagen.id3 import ID3
+    from mutagen.mp4 import MP4Tags
+
+    found: list[tuple[bool, bytes]] = []
+    if isinstance(tags, ID3):
+        found = [(frame.type != FRONT_COVER, frame.data) for frame in tags.getall("APIC")]
+    elif isinstance(tags, MP4Tags):
+        found = [(False, bytes(cover)) for cover in tags.get("covr", [])]
     else:
-        names = list(audio.tags.get("ENCODER", []))
-    return any(name.split(" ")[0] == TOOL_NAME for name in names)
+        for picture in getattr(audio, "pictures", []):  # FLAC
+            found.append((picture.type != FRONT_COVER, picture.data))
+        for encoded in tags.get("metadata_block_picture", []) if tags is not None else []:
+            try:
+                picture = Picture(base64.b64decode(encoded))
+            except (ValueError, MutagenError):
+                continue
+            found.append((picture.type != FRONT_COVER, picture.data))
+    found.sort(key=lambda pair: pair[0])
+    return tuple(data for _, data in found)
 
 
 def ffmetadata(tags: Tags, chapters: Sequence[Chapter]) -> str:

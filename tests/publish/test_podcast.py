@@ -19,6 +19,8 @@ from briefing.publish.serve import make_server, server_url
 from briefing.runtime import ffmpeg_executable
 from tests.conftest import EXAMPLE, decode, run_cli
 
+pytestmark = pytest.mark.slow  # end to end: real engines, encoder, processes
+
 STORY_A = "# Spring prices\n\n- Prices rose again in March.\n\nWages did not. Rents did.\n"
 STORY_B = "Rents climbed in April.\nCouncils promised help. It has not come yet.\n"
 

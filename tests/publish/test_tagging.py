@@ -22,7 +22,8 @@ from mutagen.wave import WAVE
 from briefing import __version__
 from briefing.errors import OutputError
 from briefing.model import Chapter, Tags
-from briefing.publish.tagging import FORMATS, ffmetadata, write_tags, written_by_briefing
+from briefing.publish.formats import FORMATS
+from briefing.publish.tagging import ffmetadata, write_tags, written_by_briefing
 from briefing.publish.transcripts import whole_ms
 from briefing.runtime import ffmpeg_executable
 from tests.conftest import decode

@@ -23,6 +23,8 @@ from briefing.speech.engines.piper_engine import INSTALL_HINT, PiperEngine
 from briefing.speech.isolation import run_isolated
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # end to end: real engines, encoder, processes
+
 SENTENCE = "The quick brown fox jumps over the lazy dog."
 
 
@@ -241,4 +243,5 @@ def test_cli_builds_with_piper_and_reuses_the_cache(tmp_path: Path) -> None:
     again = run_cli("build", article, "-o", target, "--engine", "piper", env=env)
     assert again.code == 0 and "from the cache" in again.stderr
     wrong = run_cli("build", article, "-o", tmp_path / "x.mp3", "--voice-model", "/no.onnx")
-    assert wrong.code == 2 and "--voice-model: a voice model file is for the piper engine only" in wrong.stderr
+    assert wrong.code == 2
+    assert "--voice-model: a voice model file is for the piper engine only" in wrong.stderr

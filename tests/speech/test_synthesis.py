@@ -20,6 +20,8 @@ from briefing.speech.engines.fake import FakeEngine
 from briefing.speech.engines.pyttsx3_engine import Pyttsx3Engine
 from briefing.speech.isolation import run_isolated
 
+pytestmark = pytest.mark.slow  # end to end: real engines, encoder, processes
+
 
 @pytest.fixture(scope="module")
 def engine() -> Pyttsx3Engine:

@@ -15,7 +15,7 @@ import numpy as np
 
 from briefing.errors import EngineError
 from briefing.model import VoiceInfo
-from briefing.speech.engines import write_wav
+from briefing.speech.engines.base import write_wav
 
 
 @dataclass

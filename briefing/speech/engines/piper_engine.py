@@ -48,7 +48,7 @@ import numpy as np
 from briefing.errors import EngineError, InputError
 from briefing.model import VoiceInfo, VoiceSettings
 from briefing.read.sentences import split_long
-from briefing.speech.engines import clean_text, is_speakable, write_wav
+from briefing.speech.engines.base import clean_text, is_speakable, write_wav
 
 INSTALL_HINT = "pip install 'briefing[neural]'"
 NATURAL_RATE = 175

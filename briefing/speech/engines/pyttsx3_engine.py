@@ -26,7 +26,7 @@ from briefing.errors import EngineError, InputError
 from briefing.model import VoiceInfo, VoiceSettings
 from briefing.read.sentences import split_long
 from briefing.runtime import load_espeak
-from briefing.speech.engines import clean_text, write_wav
+from briefing.speech.engines.base import clean_text, write_wav
 from briefing.speech.isolation import run_isolated
 
 # Well under the ~12k characters that crash pyttsx3's driver, and short enough that its

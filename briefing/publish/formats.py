@@ -1,0 +1,73 @@
+"""The audio formats: the one table of what briefing writes, and what it recognises.
+
+Export, tagging, the feed, the server and the command line all read this table, so adding a
+format is one row here (and its tagger in `tagging`). Kept free of heavy imports: the command
+line lists the formats in `--help`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from briefing.errors import InputError
+
+# LAME's quality knob (0 best … 9 fastest) changes encoding time more than anything else,
+# and at 64 kbps mono speech nothing audible: see the README's measurements.
+MP3_QUALITY = "7"
+
+
+@dataclass(frozen=True)
+class Format:
+    """One output format: its name, its MIME type, and how ffmpeg encodes it."""
+
+    name: str
+    """As the format setting takes it, and the usual file extension."""
+    mime: str
+    """The MIME type, for feeds and HTTP."""
+    ffmpeg_format: str
+    """ffmpeg's muxer name."""
+    codec: str | None
+    """ffmpeg's encoder (None: pydub writes plain WAV itself)."""
+    default_bitrate: str | None
+    """Bitrate when the user gives none; None for lossless."""
+    parameters: tuple[str, ...] = ()
+    """Further encoder arguments."""
+
+    @property
+    def suffix(self) -> str:
+        return "." + self.name
+
+
+FORMATS: dict[str, Format] = {
+    "mp3": Format("mp3", "audio/mpeg", "mp3", "libmp3lame", "64k",
+                  ("-compression_level", MP3_QUALITY)),
+    "m4a": Format("m4a", "audio/mp4", "ipod", "aac", "64k", ("-movflags", "+faststart")),
+    # Opus runs at 48 kHz inside; speech at 48 kbps mono is transparent.
+    "ogg": Format("ogg", "audio/ogg", "ogg", "libopus", "48k", ("-ar", "48000")),
+    "wav": Format("wav", "audio/wav", "wav", None, None),
+}
+"""What briefing writes, by name; the first is the default."""
+
+DEFAULT_FORMAT = FORMATS["mp3"]
+
+AUDIO_TYPES: dict[str, str] = {
+    **{audio_format.suffix: audio_format.mime for audio_format in FORMATS.values()},
+    # Audio of other tools that a feed folder may hold too.
+    ".opus": "audio/ogg",
+    ".flac": "audio/flac",
+}
+"""MIME type by file suffix of every audio file the feed and the server recognise."""
+
+
+def format_for(path: Path, requested: str | None = None) -> Format:
+    """The format named by `requested`, else by `path`'s extension (default MP3)."""
+    suffix = path.suffix.lstrip(".").lower()
+    name = (requested or suffix or DEFAULT_FORMAT.name).lower()
+    if requested and suffix in FORMATS and suffix != name:
+        raise InputError(f"the format {requested} does not match the output name {path.name}: "
+                         f"name it .{name}, or leave the format out", setting="format")
+    if name not in FORMATS:
+        raise InputError(f"cannot write {name!r} audio: use one of {', '.join(FORMATS)} "
+                         "(by the format, or the output's extension)", setting="format")
+    return FORMATS[name]
