@@ -27,6 +27,9 @@ if TYPE_CHECKING:  # imported lazily at run time: `briefing --help` must start f
     from briefing import pipeline
     from briefing.normalize.normalizer import NormalizeOptions
 
+    # argparse's type for what `add_subparsers()` returns.
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 
@@ -102,7 +105,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"briefing {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for add_command in _COMMANDS:
+        add_command(commands)
+    return parser
 
+
+def _build_command(commands: Subparsers) -> None:
     build = commands.add_parser(
         "build", help="build an audio briefing from one or more articles",
         description="Build an MP3 briefing (intro, key points, full story, outro) from an "
@@ -117,6 +125,8 @@ def _parser() -> argparse.ArgumentParser:
                        title=True)
     build.set_defaults(run=_run_build)
 
+
+def _batch_command(commands: Subparsers) -> None:
     batch = commands.add_parser(
         "batch", help="build one briefing per article, several at once",
         description="Build one briefing per article into a folder, in parallel. A failed "
@@ -129,6 +139,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_build_options(batch, "articles built at once (default: number of cores)", title=False)
     batch.set_defaults(run=_run_batch)
 
+
+def _script_command(commands: Subparsers) -> None:
     script = commands.add_parser(
         "script", help="print the spoken script of an article (no audio)",
         description="Print what the briefing will say, one segment per line, sections "
@@ -138,6 +150,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_text_options(script)
     script.set_defaults(run=_run_script)
 
+
+def _normalize_command(commands: Subparsers) -> None:
     normalize = commands.add_parser(
         "normalize", help="print how text will be read aloud",
         description="Print the spoken form of each line (arguments, or stdin when none): "
@@ -147,6 +161,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_text_options(normalize, title=False)
     normalize.set_defaults(run=_run_normalize)
 
+
+def _feed_command(commands: Subparsers) -> None:
     feed = commands.add_parser(
         "feed", help="write a podcast feed (RSS) of the briefings in a folder",
         description="Write DIR/feed.xml: an RSS 2.0 podcast feed (iTunes and Podcasting 2.0 "
@@ -160,6 +176,8 @@ def _parser() -> argparse.ArgumentParser:
     feed.add_argument("--author", help="the podcast's author (default: the artist tag)")
     feed.set_defaults(run=_run_feed)
 
+
+def _serve_command(commands: Subparsers) -> None:
     serve = commands.add_parser(
         "serve", help="serve a folder of briefings and its feed over HTTP",
         description="Serve DIR (briefings, feed.xml, transcripts) over HTTP with byte ranges, "
@@ -172,6 +190,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("-q", "--quiet", action="store_true", help="do not log requests")
     serve.set_defaults(run=_run_serve)
 
+
+def _cache_command(commands: Subparsers) -> None:
     cache = commands.add_parser(
         "cache", help="show or clear the segment cache",
         description="Synthesized segments are cached, so a rebuild after a small edit only "
@@ -182,12 +202,18 @@ def _parser() -> argparse.ArgumentParser:
     _add_cache_options(cache)
     cache.set_defaults(run=_run_cache)
 
+
+def _voices_command(commands: Subparsers) -> None:
     voices = commands.add_parser("voices", help="list the voices the engine can use",
                                  description="List the speech engine's installed voices; "
                                              "pass an ID to --voice.")
     _add_engine_options(voices)
     voices.set_defaults(run=_run_voices)
-    return parser
+
+
+# Every command, in the order `briefing --help` lists them.
+_COMMANDS = (_build_command, _batch_command, _script_command, _normalize_command,
+             _feed_command, _serve_command, _cache_command, _voices_command)
 
 
 def _add_build_options(parser: argparse.ArgumentParser, jobs_help: str, title: bool) -> None:

@@ -94,6 +94,30 @@ class Briefing:
 
 
 @dataclass(frozen=True)
+class Channel:
+    """What the feed says of the podcast as a whole."""
+
+    base: str
+    """Where the folder is published, with one trailing slash; every link is under it."""
+    feed_url: str
+    """The feed's own address."""
+    title: str
+    """The podcast's title."""
+    description: str
+    """The podcast's description."""
+    author: str
+    """The podcast's author."""
+    language: str
+    """Its language, as a language tag ("en")."""
+    cover: Path | None
+    """The artwork file in the folder; None for none."""
+
+    def url(self, path: Path) -> str:
+        """The absolute address of a file of the folder."""
+        return self.base + quote(path.name, safe="")
+
+
+@dataclass(frozen=True)
 class FeedSummary:
     """What write_feed did, for the command line to report."""
 
@@ -135,8 +159,7 @@ def write_feed(
     feed_path = directory / FEED_NAME
     feed_url = base + quote(FEED_NAME)
     newest = briefings[0]
-    xml = _render(
-        briefings,
+    channel = Channel(
         base=base,
         feed_url=feed_url,
         title=title or newest.album or directory.resolve().name or "Briefings",
@@ -145,6 +168,7 @@ def write_feed(
         language=language,
         cover=cover,
     )
+    xml = _render(channel, briefings)
     write_bytes(feed_path, xml)
     return FeedSummary(
         path=feed_path, url=feed_url, items=len(briefings), cover=cover, skipped=skipped
@@ -312,85 +336,61 @@ def _format_duration(seconds: float) -> str:
     return str(max(1, round(seconds)))
 
 
-def _render(
-    briefings: Sequence[Briefing],
-    *,
-    base: str,
-    feed_url: str,
-    title: str,
-    description: str,
-    author: str,
-    language: str,
-    cover: Path | None,
-) -> bytes:
-    def url(path: Path) -> str:
-        return base + quote(path.name, safe="")
-
+def _render(channel: Channel, briefings: Sequence[Briefing]) -> bytes:
     rss = ET.Element("rss", {"version": "2.0"})
-    channel = ET.SubElement(rss, "channel")
-    _add(channel, "title", title)
-    _add(channel, "link", base)
-    _add(channel, "description", description)
-    _add(channel, "language", language)
-    _add(channel, "generator", f"briefing {__version__}")
+    element = ET.SubElement(rss, "channel")
+    _add(element, "title", channel.title)
+    _add(element, "link", channel.base)
+    _add(element, "description", channel.description)
+    _add(element, "language", channel.language)
+    _add(element, "generator", f"briefing {__version__}")
     # The newest episode's date rather than now, so an unchanged directory gives an identical
     # file (and HTTP caches and conditional requests keep working).
-    _add(channel, "lastBuildDate", format_datetime(briefings[0].published))
-    _add(
-        channel,
-        f"{{{ATOM_NS}}}link",
-        href=feed_url,
-        rel="self",
-        type="application/rss+xml",
-    )
-    _add(channel, f"{{{ITUNES_NS}}}author", author)
-    _add(channel, f"{{{ITUNES_NS}}}summary", description)
-    _add(channel, f"{{{ITUNES_NS}}}type", "episodic")
-    _add(channel, f"{{{ITUNES_NS}}}explicit", "false")
+    _add(element, "lastBuildDate", format_datetime(briefings[0].published))
+    _add(element, f"{{{ATOM_NS}}}link", href=channel.feed_url, rel="self",
+         type="application/rss+xml")
+    _add(element, f"{{{ITUNES_NS}}}author", channel.author)
+    _add(element, f"{{{ITUNES_NS}}}summary", channel.description)
+    _add(element, f"{{{ITUNES_NS}}}type", "episodic")
+    _add(element, f"{{{ITUNES_NS}}}explicit", "false")
     # "text" is an attribute here, which _add's keyword arguments cannot express.
-    ET.SubElement(channel, f"{{{ITUNES_NS}}}category", {"text": "News"})
-    if cover is not None:
-        _add(channel, f"{{{ITUNES_NS}}}image", href=url(cover))
-        image = ET.SubElement(channel, "image")
-        _add(image, "url", url(cover))
-        _add(image, "title", title)
-        _add(image, "link", base)
-    _add(channel, f"{{{PODCAST_NS}}}guid", _podcast_guid(feed_url))
-
+    ET.SubElement(element, f"{{{ITUNES_NS}}}category", {"text": "News"})
+    if channel.cover is not None:
+        _add(element, f"{{{ITUNES_NS}}}image", href=channel.url(channel.cover))
+        image = ET.SubElement(element, "image")
+        _add(image, "url", channel.url(channel.cover))
+        _add(image, "title", channel.title)
+        _add(image, "link", channel.base)
+    _add(element, f"{{{PODCAST_NS}}}guid", _podcast_guid(channel.feed_url))
     for briefing in briefings:
-        item = ET.SubElement(channel, "item")
-        _add(item, "title", briefing.title)
-        _add(item, "description", "\n".join(briefing.points) or briefing.title)
-        if briefing.points:
-            listing = "".join(f"<li>{html.escape(point)}</li>" for point in briefing.points)
-            _add(item, f"{{{CONTENT_NS}}}encoded", f"<ul>{listing}</ul>")
-        _add(item, "guid", briefing.guid, isPermaLink="false")
-        _add(item, "pubDate", format_datetime(briefing.published))
-        _add(
-            item,
-            "enclosure",
-            url=url(briefing.audio),
-            length=str(briefing.size),
-            type=briefing.mime,
-        )
-        _add(item, f"{{{ITUNES_NS}}}duration", _format_duration(briefing.duration))
-        _add(item, f"{{{ITUNES_NS}}}episodeType", "full")
-        for transcript in briefing.transcripts:
-            attrs = {"url": url(transcript.path), "type": transcript.mime, "language": language}
-            if transcript.rel:
-                attrs["rel"] = transcript.rel
-            _add(item, f"{{{PODCAST_NS}}}transcript", **attrs)
-        if briefing.chapters is not None:
-            _add(
-                item,
-                f"{{{PODCAST_NS}}}chapters",
-                url=url(briefing.chapters.path),
-                type=briefing.chapters.mime,
-            )
-
+        _add_item(element, channel, briefing)
     ET.indent(rss, space="  ")
     document: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
     return document + b"\n"
+
+
+def _add_item(parent: ET.Element, channel: Channel, briefing: Briefing) -> None:
+    item = ET.SubElement(parent, "item")
+    _add(item, "title", briefing.title)
+    _add(item, "description", "\n".join(briefing.points) or briefing.title)
+    if briefing.points:
+        listing = "".join(f"<li>{html.escape(point)}</li>" for point in briefing.points)
+        _add(item, f"{{{CONTENT_NS}}}encoded", f"<ul>{listing}</ul>")
+    _add(item, "guid", briefing.guid, isPermaLink="false")
+    _add(item, "pubDate", format_datetime(briefing.published))
+    _add(item, "enclosure", url=channel.url(briefing.audio), length=str(briefing.size),
+         type=briefing.mime)
+    _add(item, f"{{{ITUNES_NS}}}duration", _format_duration(briefing.duration))
+    _add(item, f"{{{ITUNES_NS}}}episodeType", "full")
+    for transcript in briefing.transcripts:
+        attrs = {"url": channel.url(transcript.path), "type": transcript.mime,
+                 "language": channel.language}
+        if transcript.rel:
+            attrs["rel"] = transcript.rel
+        _add(item, f"{{{PODCAST_NS}}}transcript", **attrs)
+    if briefing.chapters is not None:
+        _add(item, f"{{{PODCAST_NS}}}chapters", url=channel.url(briefing.chapters.path),
+             type=briefing.chapters.mime)
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
