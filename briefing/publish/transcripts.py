@@ -22,8 +22,11 @@ class TimedLine:
     """One subtitle: a span of whole milliseconds and one line of text."""
 
     start_ms: int
+    """When it appears."""
     end_ms: int
+    """When it goes (never after the next one appears)."""
     text: str
+    """What it says: the sentence's original wording."""
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,11 @@ class ChapterMark:
     """A chapter on the whole-millisecond timeline that every output format shares."""
 
     title: str
+    """The chapter's title."""
     start_ms: int
+    """Where it starts."""
     end_ms: int
+    """Where it ends: the next chapter's start, or the programme's end."""
 
 
 def whole_ms(ms: float) -> int:
