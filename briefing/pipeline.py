@@ -24,6 +24,7 @@ from briefing.normalize.normalizer import NormalizeOptions, normalize
 from briefing.publish import export
 from briefing.publish.cover import load_cover
 from briefing.publish.formats import FORMATS
+from briefing.read.limits import MAX_BRIEFING_SECONDS, check_length
 from briefing.speech import synthesis as speech
 from briefing.speech.cache import CacheStats, SegmentCache
 from briefing.speech.engines import Engine, is_speakable, make_engine
@@ -64,6 +65,8 @@ class BuildOptions:
     """Where the segment cache lives; None for the user's cache folder."""
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     """How many segments to synthesize at once."""
+    max_seconds: int = MAX_BRIEFING_SECONDS
+    """The longest briefing to build; longer input is refused before any synthesis."""
 
     def __post_init__(self) -> None:
         """Refuse settings no build can use, whichever front end made them."""
@@ -103,8 +106,14 @@ def make_script(documents: list[Document], options: BuildOptions) -> Script:
     """Compose the script and fill in every segment's spoken form.
 
     A point with nothing speakable left once normalized (emoji only, say) is left out, so
-    that no "First." announces silence.
+    that no "First." announces silence. Input too long to speak within `max_seconds` is
+    refused first, from its word count, before anything is normalized or spoken.
     """
+    words = sum(len(text.split()) for document in documents
+                for text in (document.title or "", *document.points, *document.paragraphs))
+    name = documents[0].source if len(documents) == 1 else f"these {len(documents)} articles"
+    check_length(words, options.voice.rate, name, options.max_seconds)
+
     def speakable(text: str) -> bool:
         return is_speakable(normalize(text, options.normalize))
 

@@ -93,3 +93,33 @@ def test_huge_line_reads_in_bounded_time() -> None:
     result = read(line[:200_000] + ".")
     assert result is not None
     assert time.monotonic() - started < 5
+
+
+# Short units of markup-like text; repeated thousands of times they are what makes a
+# backtracking pattern quadratic ("*a " x 40,000 took minutes before the reader was fixed).
+ADVERSARIAL_UNITS = ["*a ", "[a](", "_x", "A. ", "**", "`a", "![", "](", "# ", "a.", ". ",
+                     "...", "' ", "(", "[", "*", "_ _", "__a", "e.g. ", "U.S. ", "\t-"]
+units = st.one_of(
+    st.sampled_from(ADVERSARIAL_UNITS),
+    st.lists(st.sampled_from(list("*_`[]()!#.-' aA1\n")), min_size=1, max_size=5).map("".join),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(units, st.sampled_from(["", "- ", "# "]), st.booleans())
+@example("*a ", "", True)
+@example("[a](", "", True)
+@example("_x", "", True)
+@example("A. ", "", False)
+def test_adversarial_repetitions_read_in_linear_time(unit: str, prefix: str,
+                                                    markdown: bool) -> None:
+    # 60 kB: a few tens of milliseconds when every pattern is linear, minutes when one is
+    # quadratic. The guard is 20x what was measured on a loaded 2-core machine.
+    text = prefix + unit * (60_000 // len(unit))
+    started = time.monotonic()
+    try:
+        document = parse_text(text, markdown=markdown)
+        compose([document])
+    except InputError:
+        pass
+    assert time.monotonic() - started < 4

@@ -30,6 +30,15 @@ from pathlib import Path
 from types import MappingProxyType
 
 from briefing.errors import InputError
+from briefing.read.limits import MAX_LEXICON_BYTES, read_bounded
+
+MAX_ENTRIES = 20_000
+"""The most entries a lexicon may hold; more would slow every sentence's matching."""
+MAX_KEY_CHARS = 100
+"""The longest word or phrase a lexicon replaces."""
+MAX_SPOKEN_CHARS = 200
+"""The longest spoken form: a pronunciation, not a paragraph (one 100 kB value would turn a
+word into hours of audio)."""
 
 # Values end up in text for the speech engine; control characters there are never intended.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -110,7 +119,8 @@ def load_lexicon(path: Path) -> Lexicon:
     """Read a TOML lexicon file; raise `InputError` with a one-line message if it is unusable."""
     try:
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
+            raw = read_bounded(handle, MAX_LEXICON_BYTES, f"lexicon file {path}")
+        data = tomllib.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise InputError(f"lexicon file not found: {path}") from None
     except IsADirectoryError:
@@ -121,6 +131,10 @@ def load_lexicon(path: Path) -> Lexicon:
         raise InputError(f"lexicon file {path} is not valid UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise InputError(f"lexicon file {path} is not valid TOML: {error}") from None
+    except RecursionError:
+        # tomllib descends once per level of nested arrays or inline tables.
+        raise InputError(f"lexicon file {path} is nested too deeply to be a lexicon: give "
+                         "word = \"spoken form\" entries") from None
 
     entries: dict[str, str] = {}
     for key, value in data.items():
@@ -129,6 +143,9 @@ def load_lexicon(path: Path) -> Lexicon:
                 entries[_checked_key(path, word)] = _checked_value(path, word, spoken)
         else:
             entries[_checked_key(path, key)] = _checked_value(path, key, value)
+        if len(entries) > MAX_ENTRIES:
+            raise InputError(f"lexicon file {path} has more than {MAX_ENTRIES} entries, the "
+                             "most a lexicon may hold")
     return Lexicon(entries)
 
 
@@ -137,6 +154,9 @@ def _checked_key(path: Path, key: str) -> str:
         raise InputError(f"lexicon file {path}: empty word in an entry")
     if _CONTROL.search(key):
         raise InputError(f"lexicon file {path}: word {key!r} contains control characters")
+    if len(key) > MAX_KEY_CHARS:
+        raise InputError(f"lexicon file {path}: word {key[:20]!r}… is longer than "
+                         f"{MAX_KEY_CHARS} characters, the most an entry may have")
     return key
 
 
@@ -152,4 +172,7 @@ def _checked_value(path: Path, key: str, value: object) -> str:
         )
     if _CONTROL.search(value):
         raise InputError(f"lexicon file {path}: spoken form of {key!r} has control characters")
+    if len(value) > MAX_SPOKEN_CHARS:
+        raise InputError(f"lexicon file {path}: the spoken form of {key!r} is longer than "
+                         f"{MAX_SPOKEN_CHARS} characters, the most an entry may have")
     return value

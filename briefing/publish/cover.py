@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from briefing.errors import InputError
+from briefing.read.limits import MAX_COVER_BYTES, read_bounded
 
 __all__ = ["IMAGE_SUFFIXES", "Cover", "load_cover", "parse_cover"]
 
@@ -55,7 +56,8 @@ def load_cover(path: Path | None) -> Cover:
         data = resources.files("briefing.publish").joinpath("data", "cover.png").read_bytes()
         return parse_cover(data, "the default cover")
     try:
-        data = Path(path).read_bytes()
+        with Path(path).open("rb") as handle:
+            data = read_bounded(handle, MAX_COVER_BYTES, f"cover image {path}")
     except OSError as error:
         raise InputError(f"cannot read cover image {path}: {error.strerror or error}") from error
     return parse_cover(data, str(path))

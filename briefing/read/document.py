@@ -8,6 +8,7 @@ the split explicit.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import json
 import re
@@ -17,6 +18,7 @@ from typing import BinaryIO
 
 from briefing.errors import InputError
 from briefing.model import Document
+from briefing.read.limits import MAX_ARTICLE_BYTES, read_bounded
 from briefing.read.sentences import split_sentences
 
 STDIN = "-"
@@ -28,13 +30,18 @@ Warn = Callable[[str], None]
 # character (and NUL, which would cut eSpeak's text short) is dropped on reading.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BULLET = re.compile(r"^\s{0,3}(?:[-*+•]|\d{1,3}[.)])\s+(.*)$")
-_MD_TITLE = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$")
-_MD_HEADING = re.compile(r"^\s{0,3}#{2,6}\s+(.+?)\s*#*\s*$")
+# Every pattern here runs over user text, so none may backtrack over a run of unbounded
+# length more than once (a 120 kB line of "*a " took minutes): headings are matched without
+# their closing marks (stripped in `_heading`), a link's text and address stop at the next
+# bracket or parenthesis, and emphasis is paired by `_strip_emphasis`, not by a regex.
+_MD_TITLE = re.compile(r"^\s{0,3}#\s+(\S.*)$")
+_MD_HEADING = re.compile(r"^\s{0,3}#{2,6}\s+(\S.*)$")
 _MD_RULE = re.compile(r"^\s{0,3}(?:[-*_]\s*){3,}$")
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-# Emphasis marks stand at word edges: the underscores of snake_case are not markup.
-_MD_EMPHASIS = re.compile(r"(?<!\w)(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+_MD_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")
+_MD_LINK = re.compile(r"\[([^\[\]]+)\]\([^()]*\)")
+# Emphasis marks, longest first; they stand at word edges: snake_case's underscores are text.
+_EMPHASIS_MARKS = ("**", "__", "*", "_", "`")
+_EMPHASIS_CHAR = re.compile(r"[*_`]")
 _SENTENCE_END = re.compile(r"""[.!?…:;]["'”’)\]]*$""")
 _HAS_WORD = re.compile(r"\w")
 
@@ -116,15 +123,16 @@ def _read_source(source: str, warn: Warn | None, stdin: BinaryIO | None) -> list
         if stdin is None:
             raise InputError("there is no standard input to read the article from here: "
                              "give a file", setting="articles")
-        data = stdin.read()
         name, suffix = "<stdin>", ""
+        data = read_bounded(stdin, MAX_ARTICLE_BYTES, name)
     else:
         path = Path(source)
         if path.is_dir():
             raise InputError(f"{source} is a directory: give an article file "
                              "(or `briefing batch` for a folder)")
         try:
-            data = path.read_bytes()
+            with path.open("rb") as handle:
+                data = read_bounded(handle, MAX_ARTICLE_BYTES, source)
         except FileNotFoundError:
             raise InputError(f"{source} does not exist: check the path") from None
         except OSError as error:
@@ -171,7 +179,7 @@ def _parse_markdown(lines: list[str]) -> tuple[str | None, list[str], list[str]]
         if title is None and not points and not paragraphs and not block:
             heading = _MD_TITLE.match(line)
             if heading:
-                title = heading.group(1)
+                title = _heading(heading)
                 continue
         bullet = _BULLET.match(line)
         heading = _MD_HEADING.match(line) or _MD_TITLE.match(line)
@@ -180,7 +188,7 @@ def _parse_markdown(lines: list[str]) -> tuple[str | None, list[str], list[str]]
             points.append(bullet.group(1))
         elif heading:
             close_block()
-            paragraphs.append(heading.group(1))  # a sub-heading is read, not lost
+            paragraphs.append(_heading(heading))  # a sub-heading is read, not lost
         elif not line.strip() or _MD_RULE.match(line):
             close_block()
         elif points and not block and not paragraphs and line[:1].isspace():
@@ -197,6 +205,10 @@ def _parse_json(text: str, source: str) -> list[Document]:
     except json.JSONDecodeError as error:
         raise InputError(f"{source} is not valid JSON (line {error.lineno}, column "
                          f"{error.colno}: {error.msg})") from None
+    except RecursionError:
+        # json descends once per level of nesting; an article is two levels deep.
+        raise InputError(f"{source} is nested too deeply to be an article: give "
+                         '{"title": "…", "points": ["…"], "body": ["…"]}') from None
     items = value if isinstance(value, list) else [value]
     if not items:
         raise InputError(f"{source} holds an empty list: no articles to read")
@@ -257,8 +269,78 @@ def _clean(text: str | None) -> str:
         return ""
     text = _MD_IMAGE.sub(r"\1", text)
     text = _MD_LINK.sub(r"\1", text)
-    text = _MD_EMPHASIS.sub(r"\2", text)
+    text = _strip_emphasis(text)
     return " ".join(text.split())
+
+
+def _heading(match: re.Match[str]) -> str:
+    """A heading's text without its optional closing run of '#' (after a space)."""
+    text = match.group(1).rstrip()
+    bare = text.rstrip("#")
+    if bare != text and bare and bare[-1].isspace():
+        return bare.rstrip()
+    return text
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _strip_emphasis(text: str) -> str:
+    """Drop emphasis marks (`*a*`, `**a**`, `_a_`, `__a__`, `` `a` ``), keeping the words.
+
+    An opening mark follows a non-word character and precedes a non-space; it pairs with
+    the nearest closing mark of its kind (on the same line) that follows a non-space and
+    precedes a non-word character. Closing marks are listed once and found by bisection, so
+    the time is O(n log n) where a lazy regex rescanned the rest of the line per mark.
+    Marks inside a pair are left as they are, as a single regex substitution would.
+    """
+    if not any(mark in text for mark in _EMPHASIS_MARKS):
+        return text
+    if "\n" in text:  # a pair never spans lines
+        return "\n".join(_strip_emphasis(line) for line in text.split("\n"))
+    length = len(text)
+    closers: dict[str, list[int]] = {}
+    for mark in _EMPHASIS_MARKS:
+        found = []
+        position = text.find(mark, 1)
+        while position != -1:
+            after = position + len(mark)
+            if not text[position - 1].isspace() and (
+                    after >= length or not _is_word_char(text[after])):
+                found.append(position)
+            position = text.find(mark, position + 1)
+        closers[mark] = found
+    pieces: list[str] = []
+    copied = 0  # text[copied:] is still to be copied
+    for opening in _EMPHASIS_CHAR.finditer(text):
+        position = opening.start()
+        if position < copied or (position and _is_word_char(text[position - 1])):
+            continue  # inside a pair already stripped, or not at a word's edge
+        pair = _emphasis_at(text, position, closers)
+        if pair is not None:
+            start, end, after = pair
+            pieces += [text[copied:position], text[start:end]]
+            copied = after
+    pieces.append(text[copied:])
+    return "".join(pieces)
+
+
+def _emphasis_at(text: str, position: int,
+                 closers: dict[str, list[int]]) -> tuple[int, int, int] | None:
+    """(content start, content end, end of the closing mark) of an emphasis opening at
+    `position`, or None."""
+    for mark in _EMPHASIS_MARKS:
+        start = position + len(mark)
+        if not text.startswith(mark, position) or start >= len(text) or text[start].isspace():
+            continue
+        candidates = closers[mark]
+        index = bisect.bisect_left(candidates, start + 1)
+        if index == len(candidates):
+            continue
+        end = candidates[index]
+        return start, end, end + len(mark)
+    return None
 
 
 def _looks_binary(data: bytes) -> bool:

@@ -44,8 +44,9 @@ AMBIGUOUS_ABBREVIATIONS = frozenset(
      "jr", "sr", "bros", "al"}
 )
 
-_CANDIDATE = re.compile(r"""[.!?…]+["'”’)\]]*(?=\s+)""")
-_WORD_BEFORE = re.compile(r"(\S+)$")
+# These run over user text: a candidate starts only at the start of a run of marks, so a
+# long run without a space after it is tried once, not once per mark.
+_CANDIDATE = re.compile(r"""(?<![.!?…])[.!?…]+["'”’)\]]*(?=\s)""")
 _NEXT_START = re.compile(r"""\s+["'“‘(\[]*(\S)""")
 _NEXT_WORD = re.compile(r"""\s+["'“‘(\[]*([\w'’-]+)""")
 
@@ -77,15 +78,25 @@ def _ends_sentence(text: str, mark: int, end: int) -> bool:
         return True  # "!", "?" and "…" always end a sentence when followed by space.
     if next_char.islower():
         return False  # "e.g. the", "approx. ten": a lower-case word continues the sentence.
-    word_match = _WORD_BEFORE.search(text, 0, mark)
-    word = word_match.group(1) if word_match else ""
-    word = word.lstrip("\"'“‘([").lower()
-    if re.fullmatch(r"[a-z]", word):
+    word = _word_before(text, mark).lstrip("\"'“‘([").lower()
+    if len(word) == 1 and "a" <= word <= "z":
         return False  # an initial: "J. R. Smith"
     if word in AMBIGUOUS_ABBREVIATIONS:
         next_word = _NEXT_WORD.match(text, end)
         return next_word is not None and next_word.group(1) in SENTENCE_STARTERS
     return word not in NON_TERMINAL_ABBREVIATIONS
+
+
+def _word_before(text: str, end: int) -> str:
+    """The run of non-space characters ending at `end`, found by walking back from it.
+
+    A regex search for `\\S+$` within text[:end] would try every start position from the
+    beginning: quadratic over a paragraph of "A. A. A. …".
+    """
+    start = end
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    return text[start:end]
 
 
 # pyttsx3's eSpeak driver crashes above ~12k characters and slows quadratically with length;

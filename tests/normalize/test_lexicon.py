@@ -113,3 +113,23 @@ def test_not_utf8(tmp_path: Path) -> None:
     path.write_bytes('caf\xe9 = "kafay"'.encode("latin-1"))
     with pytest.raises(InputError):
         load_lexicon(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (f'word = "{"a" * 201}"\n', "spoken form of 'word' is longer than 200 characters"),
+        (f'"{"w" * 101}" = "x"\n', "is longer than 100 characters"),
+        ("a = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+        ("[words]\n" + "".join(f'w{i} = "x"\n' for i in range(20_001)),
+         "more than 20000 entries"),
+    ],
+)
+def test_oversized_lexicons_are_refused(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        load_lexicon(_write(tmp_path, text))
+
+
+def test_a_lexicon_file_is_read_with_a_size_limit() -> None:
+    with pytest.raises(InputError, match=r"lexicon file /dev/zero is larger than 1 MB"):
+        load_lexicon(Path("/dev/zero"))

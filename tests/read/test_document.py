@@ -148,3 +148,41 @@ def test_bad_input(tmp_path: Path, content: bytes | None, message: str) -> None:
 def test_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="is a directory"):
         read_document(str(tmp_path))
+
+
+@pytest.mark.parametrize("nesting", ["[" * 10_000 + "]" * 10_000,
+                                     '{"points": ' + "[" * 10_000 + "]" * 10_000 + "}"])
+def test_deeply_nested_json_is_one_clear_error(tmp_path: Path, nesting: str) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text(nesting)
+    with pytest.raises(InputError, match="nested too deeply"):
+        read_document(str(path))
+
+
+def test_an_oversized_article_is_refused_while_reading(tmp_path: Path) -> None:
+    from briefing.read.limits import MAX_ARTICLE_BYTES
+
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"Words. " * (MAX_ARTICLE_BYTES // 7 + 1))
+    with pytest.raises(InputError, match=r"huge.txt is larger than 4 MB"):
+        read_document(str(path))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("**a** and *b* and _c_ and `d` and __e__.", "a and b and c and d and e."),
+        ("snake_case_name stays.", "snake_case_name stays."),
+        ("a * b * c stays.", "a * b * c stays."),
+        ("**half open stays.", "**half open stays."),
+        ("*outer _inner_ outer*.", "outer _inner_ outer."),
+    ],
+)
+def test_emphasis(text: str, expected: str) -> None:
+    assert parse_text(f"- {text}\n\nBody. Text.", markdown=True).points == (expected,)
+
+
+@pytest.mark.parametrize(("line", "title"), [("# Title #", "Title"), ("# C#", "C#"),
+                                             ("#   Spaced   ##  ", "Spaced"), ("# ###", "###")])
+def test_heading_closing_marks(line: str, title: str) -> None:
+    assert parse_text(f"{line}\n- A point.\n").title == title
