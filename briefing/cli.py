@@ -424,6 +424,8 @@ def _run_feed(args: argparse.Namespace) -> int:
     summary = write_feed(args.directory, args.base_url, args.title, author=args.author)
     for skipped in summary.skipped:
         _warn(f"{skipped} is not a readable audio file; left out of the feed")
+    for misdated in summary.misdated:
+        _warn(f"{misdated} has a date tag that is not a date; dated by its modification time")
     if summary.cover is None:
         _warn("no cover art found: podcast apps will show a blank picture")
     _say(f"Wrote {summary.path} ({summary.items} briefings); subscribe at {summary.url}")

@@ -23,7 +23,7 @@ from urllib.parse import quote, urlsplit
 
 from briefing import __version__
 from briefing.atomic import write_bytes
-from briefing.errors import InputError
+from briefing.errors import InputError, OutputError
 from briefing.publish.cover import IMAGE_SUFFIXES, Cover, parse_cover
 from briefing.publish.formats import AUDIO_TYPES
 from briefing.publish.tagging import read_tags
@@ -91,6 +91,7 @@ class Briefing:
     transcripts: tuple[Sidecar, ...]
     chapters: Sidecar | None
     mtime: float
+    misdated: bool = False  # its date tag could not be read: dated by its modification time
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class FeedSummary:
     items: int
     cover: Path | None  # None: no cover anywhere, the feed has no artwork
     skipped: tuple[Path, ...]  # audio files mutagen could not read
+    misdated: tuple[Path, ...] = ()  # date tag unusable: dated by modification time instead
 
 
 def write_feed(
@@ -169,9 +171,11 @@ def write_feed(
         cover=cover,
     )
     xml = _render(channel, briefings)
+    _check_well_formed(xml, feed_path)
     write_bytes(feed_path, xml)
     return FeedSummary(
-        path=feed_path, url=feed_url, items=len(briefings), cover=cover, skipped=skipped
+        path=feed_path, url=feed_url, items=len(briefings), cover=cover, skipped=skipped,
+        misdated=tuple(briefing.audio for briefing in briefings if briefing.misdated),
     )
 
 
@@ -206,6 +210,7 @@ def read_briefing(path: Path) -> Briefing | None:
     except OSError:
         return None
     published = _parse_date(tags.date) if tags.date else None
+    misdated = bool(tags.date) and published is None
     if published is None:
         published = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
     points = tuple(line.strip() for line in (tags.comment or "").splitlines() if line.strip())
@@ -223,6 +228,7 @@ def read_briefing(path: Path) -> Briefing | None:
         transcripts=_transcripts(path),
         chapters=_chapters(path),
         mtime=stat.st_mtime,
+        misdated=misdated,
     )
 
 
@@ -266,11 +272,27 @@ def _check_base_url(base_url: str) -> str:
         raise InputError(
             f"Bad base URL {base_url!r}: it must start with http:// or https:// and name a host."
         )
-    if parts.query or parts.fragment or re.search(r"\s", text):
+    if parts.query or parts.fragment or re.search(r"\s", text) or _UNSAFE_TEXT.search(text):
         raise InputError(
-            f"Bad base URL {base_url!r}: no spaces, '?' or '#'; give the directory's address."
+            f"Bad base URL {base_url!r}: no spaces, control characters, '?' or '#'; give the "
+            "directory's address."
         )
-    return text.rstrip("/") + "/"
+    if parts.username is not None or parts.password is not None:
+        raise InputError(
+            "Bad base URL: it holds a user name or password, which the feed would publish; "
+            "give the address without them."
+        )
+    # Published as a URL must be: non-ASCII letters and the like percent-encoded (and "%"
+    # sequences already there kept), the host in its ASCII (IDNA) form.
+    try:
+        host = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise InputError(f"Bad base URL {base_url!r}: the host name is not valid.") from None
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=~")
+    return f"{parts.scheme}://{netloc}{path}".rstrip("/") + "/"
 
 
 def _check_directory(directory: Path) -> Path:
@@ -286,15 +308,21 @@ def _check_directory(directory: Path) -> Path:
 def _parse_date(text: str) -> datetime | None:
     """A tag date as an aware datetime; dates without a zone are the local time they were made."""
     try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        match = _PARTIAL_DATE.match(text.strip())
-        if match is None:
+        try:
+            value = datetime.fromisoformat(text.strip())
+        except ValueError:
+            match = _PARTIAL_DATE.match(text.strip())
+            if match is None:
+                return None
+            value = datetime(int(match[1]), int(match[2] or 1), 1)  # "2024-13", "0000": odd
+        if value.tzinfo is None:
+            value = value.astimezone()
+        # Years a podcast date can name: RFC 822 dates and apps start at 1970.
+        if not 1970 <= value.astimezone(UTC).year <= 9999:
             return None
-        value = datetime(int(match[1]), int(match[2] or 1), 1)
-    if value.tzinfo is None:
-        value = value.astimezone()
-    return value
+        return value
+    except (ValueError, OverflowError):  # a year 1 date shifted out of range by its zone
+        return None
 
 
 def _item_guid(path: Path, date_tag: str | None) -> str:
@@ -372,7 +400,9 @@ def _render(channel: Channel, briefings: Sequence[Briefing]) -> bytes:
 def _add_item(parent: ET.Element, channel: Channel, briefing: Briefing) -> None:
     item = ET.SubElement(parent, "item")
     _add(item, "title", briefing.title)
-    _add(item, "description", "\n".join(briefing.points) or briefing.title)
+    # RSS readers take a description as HTML: escaped once more, "Point <b>" stays text.
+    _add(item, "description",
+         html.escape("\n".join(briefing.points) or briefing.title, quote=False))
     if briefing.points:
         listing = "".join(f"<li>{html.escape(point)}</li>" for point in briefing.points)
         _add(item, f"{{{CONTENT_NS}}}encoded", f"<ul>{listing}</ul>")
@@ -394,10 +424,30 @@ def _add_item(parent: ET.Element, channel: Channel, briefing: Briefing) -> None:
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, attrs)
+    """A child element; its text and attributes cleaned of what XML 1.0 cannot hold."""
+    element = ET.SubElement(parent, tag, {key: _xml_text(value) for key, value in attrs.items()})
     if text is not None:
-        element.text = text
+        element.text = _xml_text(text)
     return element
+
+
+# What an XML 1.0 document cannot hold (C0 controls but tab and newlines, lone surrogates,
+# U+FFFE/U+FFFF), and the C1 controls no reader wants either. A title tag with BEL or ESC
+# in one third-party file would otherwise make the feed unreadable to every subscriber.
+_UNSAFE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _UNSAFE_TEXT.sub("", text)
+
+
+def _check_well_formed(xml: bytes, target: Path) -> None:
+    """Refuse to publish a feed that an XML parser rejects: the old one stays in place."""
+    try:
+        ET.fromstring(xml)
+    except ET.ParseError as error:
+        raise OutputError(f"the feed for {target} came out malformed ({error}); the old "
+                          "feed was left in place") from None
 
 
 def _podcast_guid(feed_url: str) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import calendar
 import os
 import shutil
 import struct
 import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
 import zlib
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -13,11 +16,14 @@ from pathlib import Path
 import feedparser
 import imageio_ffmpeg
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from mutagen.id3 import APIC, COMM, ID3, TALB, TDRC, TIT2, TPE1
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, MP4Cover
 
 from briefing.errors import InputError, OutputError
+from briefing.publish import feed as feed_module
 from briefing.publish.feed import FeedSummary, write_feed
 
 BASE = "http://127.0.0.1:8000/briefings/"
@@ -323,3 +329,86 @@ def test_untagged_audio_still_makes_an_item(tmp_path: Path, audio_sources: dict[
     assert entry.title == "plain"
     assert parsedate_to_datetime(entry.published).timestamp() == 1_700_000_000
     assert entry.id == second.entries[0].id  # the content hash stands in for a date tag
+
+
+@pytest.mark.parametrize("date", ["2024-13", "0000", "0001-01-01", "2024-02-30",
+                                  "2024-00"])
+def test_an_odd_date_tag_dates_the_item_by_its_file(
+        tmp_path: Path, audio_sources: dict[str, Path], date: str) -> None:
+    make_mp3(audio_sources["mp3-3s"], tmp_path / "odd.mp3", title="Odd", date=date,
+             points=["A point."])
+    summary = write_feed(tmp_path, BASE)
+    assert summary.misdated == (tmp_path / "odd.mp3",)
+    entry = parse(summary.path).entries[0]
+    mtime = (tmp_path / "odd.mp3").stat().st_mtime
+    assert abs(calendar.timegm(entry.published_parsed) - mtime) < 2
+
+
+def test_control_characters_never_reach_the_feed(
+        tmp_path: Path, audio_sources: dict[str, Path]) -> None:
+    make_mp3(audio_sources["mp3-3s"], tmp_path / "bell.mp3", title="Ring\x07 the\x1b bell",
+             date="2026-11-25", points=["Point\x01 one <script>alert(1)</script>."])
+    summary = write_feed(tmp_path, BASE, "My\x01 podcast\x1b", author="Me\x0b")
+    parsed = parse(summary.path)
+    ET.parse(summary.path)
+    assert parsed.feed.title == "My podcast"
+    entry = parsed.entries[0]
+    assert entry.title == "Ring the bell"
+    # Plain text that stays text: readers take a description as HTML, and this HTML shows
+    # the words, markup and all, where before a sanitizer dropped them.
+    assert entry.summary_detail.type == "text/html"
+    assert entry.summary == "Point one &lt;script&gt;alert(1)&lt;/script&gt;."
+
+
+@pytest.mark.parametrize(
+    ("url", "published"),
+    [("http://127.0.0.1:8000/Briefings café", None),
+     ("http://127.0.0.1:8000/Briefings%20caf%C3%A9", "http://127.0.0.1:8000/Briefings%20caf%C3%A9/"),
+     ("http://127.0.0.1:8000/café/", "http://127.0.0.1:8000/caf%C3%A9/"),
+     ("http://bücher.example/x", "http://xn--bcher-kva.example/x/")],
+)
+def test_base_urls_are_percent_encoded(briefings: Path, url: str, published: str | None) -> None:
+    if published is None:  # a space is refused: it is not clear what was meant
+        with pytest.raises(InputError, match="no spaces"):
+            write_feed(briefings, url)
+        return
+    summary = write_feed(briefings, url)
+    assert summary.url == published + "feed.xml"
+    assert parse(summary.path).entries[0].enclosures[0].href.startswith(published)
+
+
+@pytest.mark.parametrize("url", ["http://user:secret@127.0.0.1/", "http://user@127.0.0.1/",
+                                 "http://127.0.0.1/\x01x/", "http://127.0.0.1/\x7f/"])
+def test_credentials_and_control_characters_in_the_base_url_are_refused(
+        briefings: Path, url: str) -> None:
+    with pytest.raises(InputError) as error:
+        write_feed(briefings, url)
+    assert "secret" not in str(error.value)
+    assert not (briefings / "feed.xml").exists()
+
+
+def test_a_malformed_feed_never_replaces_the_old_one(
+        briefings: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    old = write_feed(briefings, BASE).path.read_bytes()
+    monkeypatch.setattr(feed_module, "_render", lambda *args, **kwargs: b"<rss><channel>")
+    with pytest.raises(OutputError, match="malformed"):
+        write_feed(briefings, BASE)
+    assert (briefings / "feed.xml").read_bytes() == old
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(title=st.text(max_size=60), tag_title=st.text(max_size=60),
+       points=st.lists(st.text(max_size=40), max_size=3), author=st.text(max_size=20))
+def test_any_titles_and_tags_make_a_well_formed_feed(
+        tmp_path: Path, audio_sources: dict[str, Path], title: str, tag_title: str,
+        points: list[str], author: str) -> None:
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    # mutagen cannot write lone surrogates to a file; everything else goes in as given.
+    tag_title, *points = (text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+                          for text in (tag_title, *points))
+    make_mp3(audio_sources["mp3-3s"], folder / "x.mp3", title=tag_title, date="2026-11-25",
+             points=points)
+    summary = write_feed(folder, BASE, title or None, author=author or None)
+    ET.parse(summary.path)  # well-formed XML
+    parse(summary.path)  # and feedparser's bozo flag is not set
