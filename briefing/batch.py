@@ -6,14 +6,17 @@ error in one is reported for that article while the others finish.
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from briefing import pipeline
+from briefing import atomic, pipeline
 from briefing.errors import InputError
+from briefing.publish import fileset
 from briefing.read.document import read_documents
 from briefing.speech.isolation import Task, run_concurrently
 
@@ -35,14 +38,19 @@ class ArticleResult:
 
 
 def find_articles(paths: list[str]) -> list[Path]:
-    """The articles named: files as given, folders by their article files (not recursive)."""
+    """The articles named: files as given, folders by their article files (not recursive).
+
+    Transcripts and chapters that briefing wrote into a folder (as its manifests record)
+    are its output, never input.
+    """
     articles: list[Path] = []
     for name in paths:
         path = Path(name)
         if path.is_dir():
+            ours = fileset.ours_in(path)  # a batch into its own folder, run again
             found = sorted(p for p in path.iterdir()
                            if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
-                           and not p.name.startswith("."))
+                           and not p.name.startswith(".") and p not in ours)
             if not found:
                 raise InputError(f"{name} holds no articles (*{', *'.join(ARTICLE_SUFFIXES)})")
             articles += found
@@ -75,32 +83,41 @@ def run_batch(
     options: pipeline.BuildOptions,
     jobs: int,
     on_result: Callable[[ArticleResult], None] | None = None,
+    force: bool = False,
 ) -> list[ArticleResult]:
     """Build every article into its target, `jobs` at a time; results in article order."""
     # Parallel over articles, one synthesis job inside each: a whole build per core keeps
     # both the engine and the encoder busy, where segment parallelism would leave the
     # encoder's turn single-threaded.
     inner = replace(options, jobs=1)
-    queue = deque(Task(_build_one, (article, target, inner), key=i)
+    queue = deque(Task(_build_one, (article, target, inner, force), key=i)
                   for i, (article, target) in enumerate(zip(articles, targets, strict=True)))
     results: list[ArticleResult | None] = [None] * len(articles)
-    for task, outcome in run_concurrently(queue, jobs):
-        index = task.key
-        if outcome.ok:
-            result = outcome.value
-        else:
-            result = ArticleResult(articles[index], targets[index], outcome.error, 0.0)
-        results[index] = result
-        if on_result is not None:
-            on_result(result)
+    try:
+        with contextlib.closing(run_concurrently(queue, jobs)) as outcomes:
+            for task, outcome in outcomes:
+                index = task.key
+                if outcome.ok:
+                    result = outcome.value
+                else:
+                    result = ArticleResult(articles[index], targets[index], outcome.error, 0.0)
+                results[index] = result
+                if on_result is not None:
+                    on_result(result)
+    finally:
+        # Closing the outcomes killed any build still running (Ctrl-C, SIGTERM, an error
+        # here): what those builds had half-written goes now, not at some later build.
+        for folder in {*(target.parent for target in targets), Path(tempfile.gettempdir())}:
+            atomic.sweep(folder)
     return [result for result in results if result is not None]
 
 
-def _build_one(article: Path, target: Path, options: pipeline.BuildOptions) -> ArticleResult:
+def _build_one(article: Path, target: Path, options: pipeline.BuildOptions,
+               force: bool) -> ArticleResult:
     started = time.perf_counter()
     try:
         documents = read_documents([str(article)])
-        pipeline.build(documents, target, options)
+        pipeline.build(documents, target, options, force=force)
         error = None
     except Exception as failure:  # reported per article; the batch goes on
         error = str(failure) or type(failure).__name__

@@ -249,15 +249,14 @@ def _add_build_options(parser: argparse.ArgumentParser, jobs_help: str, title: b
 def _build_options(args: argparse.Namespace, target: Path | None) -> pipeline.BuildOptions:
     from briefing import pipeline
     from briefing.model import VoiceSettings
-    from briefing.publish.cover import load_cover
+    from briefing.publish.cover import advice, load_cover
     from briefing.publish.export import EncodingOptions
     from briefing.publish.formats import format_for
 
     if args.cover is not None:
         cover = load_cover(args.cover)  # a bad picture fails now, not after synthesis
-        if not cover.square:
-            _warn(f"{args.cover} is {cover.width}x{cover.height}: podcast apps expect a "
-                  "square cover")
+        for problem in advice(cover):
+            _warn(f"{args.cover} {problem}")
 
     voice = VoiceSettings(args.voice, args.rate)
     heading = args.heading_voice
@@ -349,7 +348,7 @@ def _run_build(args: argparse.Namespace) -> int:
     files = pipeline.planned_files(target, options, args.articles)
     pipeline.check_targets(files, args.articles, args.force)
     show = _Progress(enabled=not args.quiet)
-    result = pipeline.build(documents, target, options, progress=show)
+    result = pipeline.build(documents, target, options, progress=show, force=args.force)
     show.clear()
     if not args.quiet:
         seconds = result.programme.duration_ms / 1000
@@ -382,7 +381,7 @@ def _run_batch(args: argparse.Namespace) -> int:
             _say(f"[{done}/{len(articles)}] {result.article} -> {result.target} "
                  f"({result.seconds:.1f} s)")
 
-    results = batch.run_batch(articles, targets, options, options.jobs, report)
+    results = batch.run_batch(articles, targets, options, options.jobs, report, args.force)
     failed = [result for result in results if result.error]
     if failed:
         _say(f"briefing: {len(failed)} of {len(results)} articles failed")

@@ -21,9 +21,9 @@ from briefing.compose.template import DEFAULT_PAUSES, Pauses
 from briefing.errors import InputError
 from briefing.model import Clip, Document, Programme, Script, Segment, Tags, VoiceSettings
 from briefing.normalize.normalizer import NormalizeOptions, normalize
-from briefing.publish import export
+from briefing.publish import export, fileset
 from briefing.publish.cover import load_cover
-from briefing.publish.formats import FORMATS
+from briefing.publish.tagging import MAX_CHAPTERS
 from briefing.read.limits import MAX_BRIEFING_SECONDS, check_length
 from briefing.speech import synthesis as speech
 from briefing.speech.cache import CacheStats, SegmentCache
@@ -120,6 +120,9 @@ def make_script(documents: list[Document], options: BuildOptions) -> Script:
     documents = [replace(document, points=tuple(filter(speakable, document.points)))
                  for document in documents]
     script = compose(documents, pauses=options.pauses)
+    if len(script.sections) > MAX_CHAPTERS:
+        raise InputError(f"{name} would make {len(script.sections)} chapters; a briefing "
+                         f"holds at most {MAX_CHAPTERS}: split it into several briefings")
     return script.map_spoken(lambda segment: normalize(segment.text, options.normalize))
 
 
@@ -177,10 +180,13 @@ def build(
     options: BuildOptions = BuildOptions(),
     progress: BuildProgress | None = None,
     voices: Voices | None = None,
+    force: bool = False,
 ) -> BuildResult:
     """Build the briefing of `documents` into `target` (and the transcript beside it).
 
-    Call `check_targets` first: this writes over whatever is at the planned paths.
+    Call `check_targets` first to refuse at once what would be refused at the end: the
+    files at the planned paths are checked again just before they are replaced, and, unless
+    `force`, a file that is not briefing's own is never replaced.
     """
     def report(stage: str, done: int = 0, total: int = 0) -> None:
         if progress is not None:
@@ -212,13 +218,22 @@ def build(
         date=build_time().isoformat(),
         comment=description(script),
     )
-    files = planned_files(target, options, [document.source for document in documents])
+    sources = [document.source for document in documents]
+    files = planned_files(target, options, sources)
     report("encode")
-    export.export(programme, target, tags, options.encoding, load_cover(options.cover),
-                  true_peak=options.true_peak if options.loudness is not None else None)
-    texts = export.sidecars(programme, script.title)
-    for path in files[1:]:
-        export.write_text(path, texts[_sidecar_suffix(path, target)])
+    # The whole set is written before any of it is renamed into place, then renamed together
+    # (see `fileset`): an interruption or a full disk never leaves old and new files mixed.
+    with fileset.staged(target) as staged:
+        export.write_audio(staged.part(target), programme, tags, options.encoding,
+                           load_cover(options.cover),
+                           true_peak=options.true_peak if options.loudness is not None else None)
+        texts = export.sidecars(programme, script.title)
+        for path in files[1:]:
+            staged.write(path, texts[_sidecar_suffix(path, target)].encode("utf-8"))
+        with fileset.folder_locked(target.parent):
+            # Again, under the lock: the folder may have changed during the build.
+            check_targets(files, sources, force)
+            staged.commit()
     return BuildResult(target, tuple(files), programme, script,
                        cache.stats if cache is not None else None)
 
@@ -265,8 +280,8 @@ def _input_paths(sources: list[str]) -> set[Path]:
 def check_targets(files: list[Path], sources: list[str], force: bool) -> None:
     """Refuse to overwrite an input, or a file briefing did not write (unless `force`).
 
-    A briefing's own files may be rebuilt freely: the audio carries the tool's name in its
-    tags, and the files beside it count as its own when it does.
+    A briefing's own files may be rebuilt freely; which are its own is decided file by file
+    (see `fileset.is_ours`): a user's `story.txt` beside a briefing stays theirs.
     """
     inputs = _input_paths(sources)
     for path in files:
@@ -275,17 +290,12 @@ def check_targets(files: list[Path], sources: list[str], force: bool) -> None:
                              "choose another output name", setting="output")
         if path.is_dir():
             raise InputError(f"{path} is a directory: give a file name", setting="output")
-    existing = [path for path in files if path.exists()]
-    if existing and not force and not _ours(files[0]):
-        raise InputError(f"{existing[0]} already exists and was not made by briefing",
-                         setting="force")
-
-
-def _ours(target: Path) -> bool:
-    """Whether the files at `target` are briefing's own: its audio there, or in another
-    format beside it (a briefing rebuilt as M4A shares the MP3's transcripts)."""
-    siblings = [target, *(target.with_suffix(kind.suffix) for kind in FORMATS.values())]
-    return any(export.written_by_briefing(path) for path in siblings if path.exists())
+    if force:
+        return
+    for path in files:
+        if path.exists() and not fileset.is_ours(path, files[0]):
+            raise InputError(f"{path} already exists and was not made by briefing",
+                             setting="force")
 
 
 def description(script: Script) -> str:

@@ -27,8 +27,9 @@ def test_batch_builds_each_article_and_reports_the_bad_one(tmp_path: Path) -> No
     assert "bad.txt: failed:" in result.stderr and "is empty" in result.stderr
     assert "1 of 4 articles failed" in result.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        f"{name}{suffix}" for name in "abc"
-        for suffix in (".mp3", ".txt", ".srt", ".vtt", ".chapters.json"))
+        [f"{name}{suffix}" for name in "abc"
+         for suffix in (".mp3", ".txt", ".srt", ".vtt", ".chapters.json")]
+        + [f".{name}.briefing.json" for name in "abc"])  # each set's manifest
     for name in ("a", "b", "c"):
         assert MP3(out / f"{name}.mp3").info.length > 5
 
@@ -77,3 +78,18 @@ def test_two_builds_at_once_share_one_cache(tmp_path: Path) -> None:
     again = run_cli("build", EXAMPLE, "-o", tmp_path / "again.mp3", env=env)
     assert again.code == 0 and "25 from the cache" in again.stderr
     assert (decode(tmp_path / "again.mp3") == first).all()
+
+
+def test_a_batch_into_its_own_folder_twice_takes_none_of_its_outputs_for_articles(
+        tmp_path: Path) -> None:
+    for name in ("a.txt", "b.json"):
+        (tmp_path / name).write_text(STORY if name.endswith(".txt") else
+                                     '{"points": ["Prices rose."], "body": ["Rents did too."]}')
+    first = run_cli("batch", tmp_path, "-o", tmp_path, "--jobs", "2", "-q")
+    assert first.code == 0, first.stderr
+    written = {p.name for p in tmp_path.iterdir()}
+    assert {"a.transcript.txt", "a.chapters.json", "b.txt", "b.chapters.json"} <= written
+    again = run_cli("batch", tmp_path, "-o", tmp_path, "--jobs", "2")
+    assert again.code == 0, again.stderr
+    assert "Built 2 briefings" in again.stderr
+    assert {p.name for p in tmp_path.iterdir()} == written

@@ -62,7 +62,8 @@ def test_a_signal_stops_the_build_cleanly(tmp_path: Path, signum: int, code: int
     assert "Traceback" not in stderr.decode()
     assert target.read_bytes() == before  # the existing file is untouched
     assert list(scratch.iterdir()) == []  # no temporary files left
-    assert sorted(p.name for p in target.parent.iterdir()) == ["x.chapters.json", "x.mp3"]
+    assert sorted(p.name for p in target.parent.iterdir()) == [
+        ".x.briefing.json", "x.chapters.json", "x.mp3"]
 
 
 def test_after_sigkill_the_target_is_intact_and_the_next_build_sweeps_up(
@@ -84,7 +85,8 @@ def test_after_sigkill_the_target_is_intact_and_the_next_build_sweeps_up(
                      env={"TMPDIR": str(scratch)})
     assert result.code == 0, result.stderr
     assert not any(p.exists() for p in leftovers)  # ...and the next build removes them
-    assert sorted(p.name for p in target.parent.iterdir()) == ["x.chapters.json", "x.mp3"]
+    assert sorted(p.name for p in target.parent.iterdir()) == [
+        ".x.briefing.json", "x.chapters.json", "x.mp3"]
 
 
 def test_sweep_spares_what_running_processes_and_other_hosts_own(tmp_path: Path) -> None:
@@ -185,7 +187,8 @@ def test_fifty_builds_leak_no_descriptors_processes_or_files(
     assert len(os.listdir("/proc/self/fd")) <= fds
     assert _children() == children  # none left behind, running or unreaped
     assert list(scratch.iterdir()) == []
-    assert sorted(p.name for p in out.iterdir()) == ["x.chapters.json", "x.mp3"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".x.briefing.json", "x.chapters.json", "x.mp3"]
 
 
 def _children() -> set[str]:

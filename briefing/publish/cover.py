@@ -15,10 +15,19 @@ from pathlib import Path
 from briefing.errors import InputError
 from briefing.read.limits import MAX_COVER_BYTES, read_bounded
 
-__all__ = ["IMAGE_SUFFIXES", "Cover", "load_cover", "parse_cover"]
+__all__ = ["IMAGE_SUFFIXES", "Cover", "advice", "load_cover", "parse_cover"]
 
 IMAGE_SUFFIXES = {"image/png": ".png", "image/jpeg": ".jpg"}
 """The file suffix of each kind of picture a cover may be."""
+
+MAX_SIDE = 8192
+"""The widest or tallest cover accepted. Pictures are embedded undecoded, so the check is on
+the size the header declares: a 20000x20000 PNG of a few kilobytes is a decompression bomb
+for every player that shows it (gigabytes of pixels)."""
+APPLE_SIDES = (1400, 3000)
+"""The square sizes Apple Podcasts accepts (and other directories follow)."""
+COMFORTABLE_BYTES = 1024 * 1024
+"""Above this a cover is worth shrinking: it is copied into every episode's file."""
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _JPEG_SIGNATURE = b"\xff\xd8\xff"
@@ -64,7 +73,8 @@ def load_cover(path: Path | None) -> Cover:
 
 
 def parse_cover(data: bytes, name: str) -> Cover:
-    """The cover in `data` (named `name` in messages); InputError unless a sound PNG or JPEG."""
+    """The cover in `data` (named `name` in messages); InputError unless a sound PNG or JPEG
+    of a size a player can safely show."""
     if data.startswith(_PNG_SIGNATURE):
         width, height = _png_size(data, name)
         mime = "image/png"
@@ -75,7 +85,27 @@ def parse_cover(data: bytes, name: str) -> Cover:
         raise InputError(f"cover image {name} is not a JPEG or PNG file")
     if width == 0 or height == 0:
         raise InputError(f"cover image {name} has no pixels ({width}x{height})")
+    if max(width, height) > MAX_SIDE:
+        raise InputError(f"cover image {name} declares {width}x{height} pixels, more than "
+                         f"the {MAX_SIDE}x{MAX_SIDE} a player can safely show: give a square "
+                         f"picture of {APPLE_SIDES[0]} to {APPLE_SIDES[1]} pixels")
     return Cover(data=data, mime=mime, width=width, height=height)
+
+
+def advice(cover: Cover) -> list[str]:
+    """What podcast apps would object to in an accepted cover, one sentence each (the caller
+    decides how to show them)."""
+    low, high = APPLE_SIDES
+    found = []
+    if not cover.square:
+        found.append(f"is {cover.width}x{cover.height}: podcast apps expect a square cover")
+    elif not low <= cover.width <= high:
+        found.append(f"is {cover.width}x{cover.height}: Apple Podcasts asks for {low} to "
+                     f"{high} pixels square")
+    if len(cover.data) > COMFORTABLE_BYTES:
+        found.append(f"is {len(cover.data) / 1e6:.1f} MB and is copied into every audio file: "
+                     "a JPEG under 1 MB serves as well")
+    return found
 
 
 def _png_size(data: bytes, name: str) -> tuple[int, int]:

@@ -50,17 +50,23 @@ def export(programme: Programme, target: Path, tags: Tags, options: EncodingOpti
     sharp transients into overs) is made again from slightly quieter samples.
     """
     with replacing(target) as part:
-        _encode(programme, part, options)
-        if true_peak is not None and options.format.codec is not None:
-            over = decoded_true_peak(part, programme.sample_rate) - true_peak
-            if over > 0:
-                gain = 10 ** (-(over + 0.1) / 20)
-                quieter = np.round(programme.samples * gain).astype(np.int16)
-                _encode(replace(programme, samples=quieter), part, options)
-        if options.format.name == "m4a":
-            _add_mp4_chapters(part, tags, programme)
-        tagging.write_tags(part, options.format.name, tags, programme.chapters,
-                           programme.duration_ms, cover)
+        write_audio(part, programme, tags, options, cover, true_peak)
+
+
+def write_audio(path: Path, programme: Programme, tags: Tags, options: EncodingOptions,
+                cover: Cover | None = None, true_peak: float | None = None) -> None:
+    """Encode `programme` into `path` (a temporary file: see `export` and `fileset`)."""
+    _encode(programme, path, options)
+    if true_peak is not None and options.format.codec is not None:
+        over = decoded_true_peak(path, programme.sample_rate) - true_peak
+        if over > 0:
+            gain = 10 ** (-(over + 0.1) / 20)
+            quieter = np.round(programme.samples * gain).astype(np.int16)
+            _encode(replace(programme, samples=quieter), path, options)
+    if options.format.name == "m4a":
+        _add_mp4_chapters(path, tags, programme)
+    tagging.write_tags(path, options.format.name, tags, programme.chapters,
+                       programme.duration_ms, cover)
 
 
 def sidecars(programme: Programme, title: str) -> dict[str, str]:

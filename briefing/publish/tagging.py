@@ -222,6 +222,12 @@ def _ffmetadata_escape(value: str) -> str:
     return value
 
 
+MAX_TOC_ENTRIES = 255
+"""The most entries one ID3 CTOC frame can list (its count is a single byte)."""
+MAX_CHAPTERS = MAX_TOC_ENTRIES * MAX_TOC_ENTRIES
+"""The most chapters a briefing may have: a table of 255 tables of 255 chapters."""
+
+
 def _fill_id3(id3: ID3, tags: Tags, marks: Sequence[ChapterMark], cover: Cover | None) -> None:
     from mutagen.id3 import (
         APIC,
@@ -254,6 +260,19 @@ def _fill_id3(id3: ID3, tags: Tags, marks: Sequence[ChapterMark], cover: Cover |
         id3.add(CHAP(element_id=element_id, start_time=mark.start_ms, end_time=mark.end_ms,
                      start_offset=NO_OFFSET, end_offset=NO_OFFSET,
                      sub_frames=[TIT2(encoding=UTF8, text=mark.title)]))
+    # A CTOC counts its entries in one byte: past 255 chapters (a digest of 254 articles),
+    # the top-level table lists tables of up to 255 chapters each, as ID3's chapter
+    # addendum allows (players that read no CTOC still list every CHAP, in order).
+    if len(ids) > MAX_TOC_ENTRIES:
+        tables = []
+        for number, first in enumerate(range(0, len(ids), MAX_TOC_ENTRIES), 1):
+            span = marks[first:first + MAX_TOC_ENTRIES]
+            tables.append(f"{TOC_ID}{number}")
+            id3.add(CTOC(element_id=tables[-1], flags=CTOCFlags.ORDERED,
+                         child_element_ids=ids[first:first + MAX_TOC_ENTRIES],
+                         sub_frames=[TIT2(encoding=UTF8,
+                                          text=f"{span[0].title} – {span[-1].title}")]))
+        ids = tables
     id3.add(CTOC(element_id=TOC_ID, flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
                  child_element_ids=ids, sub_frames=[TIT2(encoding=UTF8, text=tags.title)]))
 

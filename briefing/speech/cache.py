@@ -169,7 +169,7 @@ class SegmentCache:
         try:
             for folder in _fanout_folders(self.directory):
                 for entry in _scan(folder):
-                    if _ENTRY.fullmatch(entry.name):
+                    if _is_entry(entry):
                         try:
                             total += entry.stat().st_size
                         except FileNotFoundError:  # removed by another process meanwhile
@@ -187,7 +187,7 @@ class SegmentCache:
         try:
             for folder in _fanout_folders(self.directory):
                 for entry in _scan(folder):
-                    if _ENTRY.fullmatch(entry.name):
+                    if _is_entry(entry):
                         try:
                             os.unlink(entry.path)
                         except FileNotFoundError:
@@ -288,6 +288,12 @@ def _validated(clip: Clip) -> np.ndarray:
     if isinstance(rate, bool) or not isinstance(rate, int | np.integer) or not 0 < rate < 2**32:
         raise ValueError(f"not a sample rate: {rate!r}")
     return np.ascontiguousarray(samples, dtype="<i2")
+
+
+def _is_entry(entry: os.DirEntry[str]) -> bool:
+    """A cache entry: a regular file named like one. A folder or link that happens to bear
+    such a name is someone else's, and left alone."""
+    return bool(_ENTRY.fullmatch(entry.name)) and entry.is_file(follow_symlinks=False)
 
 
 def _fanout_folders(directory: Path) -> list[Path]:

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import imageio_ffmpeg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefing.errors import InputError
-from briefing.publish.cover import Cover, load_cover
+from briefing.publish.cover import MAX_SIDE, Cover, advice, load_cover, parse_cover
 from tests.conftest import ROOT
 
 DEFAULT = ROOT / "briefing" / "publish" / "data" / "cover.png"
@@ -150,3 +152,55 @@ def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
 def test_directory_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot read cover image"):
         load_cover(tmp_path)
+
+
+def png_header(width: int, height: int) -> bytes:
+    """The signature and IHDR of a PNG declaring `width` x `height` (no pixels follow)."""
+    body = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(body)) + b"IHDR" + body
+            + struct.pack(">I", zlib.crc32(b"IHDR" + body)))
+
+
+@pytest.mark.parametrize("content", [png_header(20000, 20000), png_header(4294967295, 1),
+                                     jpeg(segment(0xC0, frame(65500, 65500)))],
+                         ids=["png-20000", "png-4294967295", "jpeg-65500"])
+def test_decompression_bombs_are_refused_by_their_declared_size(
+        tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "bomb"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=r"declares \d+x\d+ pixels, more than the 8192x8192"):
+        load_cover(path)
+
+
+def test_an_oversized_cover_file_is_refused_while_reading() -> None:
+    with pytest.raises(InputError, match=r"cover image /dev/zero is larger than 10 MB"):
+        load_cover(Path("/dev/zero"))
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "size", "expected"),
+    [(1400, 1400, 100_000, []), (3000, 3000, 900_000, []),
+     (1000, 1000, 1000, ["is 1000x1000: Apple Podcasts asks for 1400 to 3000 pixels square"]),
+     (4000, 4000, 1000, ["is 4000x4000: Apple Podcasts asks for 1400 to 3000 pixels square"]),
+     (1600, 900, 1000, ["is 1600x900: podcast apps expect a square cover"]),
+     (1400, 1400, 3_000_000, ["is 3.0 MB and is copied into every audio file: a JPEG under "
+                              "1 MB serves as well"])],
+)
+def test_advice_on_covers_podcast_apps_would_object_to(
+        width: int, height: int, size: int, expected: list[str]) -> None:
+    assert advice(Cover(bytes(size), "image/png", width, height)) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1), st.binary(max_size=64),
+       st.booleans())
+def test_any_declared_size_is_refused_or_safe(width: int, height: int, tail: bytes,
+                                              as_jpeg: bool) -> None:
+    data = (jpeg(segment(0xC0, frame(height % 65536, width % 65536))) if as_jpeg
+            else png_header(width, height)) + tail
+    try:
+        cover = parse_cover(data, "x")
+    except InputError as error:
+        assert "\n" not in str(error)
+        return
+    assert 0 < cover.width <= MAX_SIDE and 0 < cover.height <= MAX_SIDE

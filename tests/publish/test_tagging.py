@@ -375,3 +375,25 @@ def test_ffmetadata_escapes_and_times() -> None:
     assert "comment=x\\\ny\\\nz" in text
     assert text.count("[CHAPTER]") == 2
     assert text.endswith("[CHAPTER]\nTIMEBASE=1/1000\nSTART=1235\nEND=3000\ntitle=Two \\= 2\n")
+
+
+def test_more_chapters_than_one_id3_table_holds_are_listed_in_nested_tables(
+        tmp_path: Path) -> None:
+    from mutagen.id3 import ID3, CTOCFlags
+
+    count = 600  # a digest of about 600 articles: three tables of up to 255
+    chapters = tuple(Chapter(f"Chapter {k}", DURATION_MS * k / count,
+                             DURATION_MS * (k + 1) / count) for k in range(count))
+    path = encode(tmp_path, "mp3", chapters=(), with_metadata=False)
+    write_tags(path, "mp3", TAGS, chapters, DURATION_MS, None)
+    id3 = ID3(path)
+    tables = {frame.element_id: frame for frame in id3.getall("CTOC")}
+    top = [table for table in tables.values() if table.flags & CTOCFlags.TOP_LEVEL]
+    assert len(top) == 1 and top[0].child_element_ids == ["toc1", "toc2", "toc3"]
+    listed = [child for name in top[0].child_element_ids
+              for child in tables[name].child_element_ids]
+    assert all(len(tables[name].child_element_ids) <= 255 for name in top[0].child_element_ids)
+    titles = {frame.element_id: frame.sub_frames["TIT2"].text[0] for frame in id3.getall("CHAP")}
+    assert [titles[name] for name in listed] == [c.title for c in chapters]
+    _, read_back = ffmpeg_metadata(path)
+    assert len(read_back) == count

@@ -410,3 +410,15 @@ def test_default_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
             monkeypatch.setenv("BRIEFING_CACHE_DIR", unset)
         expected = Path(platformdirs.user_cache_dir("briefing", appauthor=False))
         assert SegmentCache.default().directory == expected
+
+
+def test_a_folder_named_like_an_entry_is_left_alone(cache: SegmentCache) -> None:
+    key = cache.key("fake", "text")
+    folder = cache.directory / key[:2] / f"{key}{cache_module.SUFFIX}"
+    folder.mkdir(parents=True)
+    (folder / "inside").write_text("mine")
+    assert cache.get(key) is None
+    assert cache.put(key, noise(0.1, 1)) is False  # cannot store over it: a miss, no error
+    assert cache.info().entries == 0
+    assert cache.clear() == 0
+    assert (folder / "inside").read_text() == "mine"
