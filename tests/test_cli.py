@@ -88,7 +88,8 @@ def test_default_output_is_stem_in_current_folder(tmp_path: Path) -> None:
     result = run_cli("build", article, "-q", cwd=tmp_path)
     assert result.code == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        ".story.briefing.json", "in", "story.chapters.json", "story.mp3", "story.srt", "story.txt", "story.vtt"]
+        ".story.briefing.json", "in", "story.chapters.json", "story.mp3", "story.srt",
+        "story.txt", "story.vtt"]
 
 
 def test_never_overwrites_the_article_it_reads(tmp_path: Path) -> None:
