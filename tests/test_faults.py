@@ -200,3 +200,46 @@ def _dead_pid() -> int:
     process = subprocess.Popen(["true"])
     process.wait()
     return process.pid
+
+
+def test_a_full_disk_during_a_rebuild_leaves_the_old_set_whole(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    assert run_cli("build", EXAMPLE, "-o", out / "x.mp3", "-q").code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    article = long_article(tmp_path / "long.txt", sentences=60)
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (300_000, 300_000))
+
+    process = subprocess.run(
+        [sys.executable, "-m", "briefing", "build", str(article), "-o", str(out / "x.mp3"),
+         "--no-cache"], capture_output=True, text=True, preexec_fn=small_files, cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    )
+    assert process.returncode == 1, process.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_an_interrupted_batch_removes_its_leftovers_before_it_exits(tmp_path: Path) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    articles = tmp_path / "in"
+    articles.mkdir()
+    for name in ("a", "b", "c"):
+        long_article(articles / f"{name}.txt", sentences=300)
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "briefing", "batch", str(articles), "-o", str(out), "-j", "2",
+         "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(scratch)})
+    deadline = time.monotonic() + 60
+    while not any(scratch.iterdir()):  # synthesis under way in the builds
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 130, stderr.decode()
+    assert "Traceback" not in stderr.decode()
+    assert list(scratch.iterdir()) == []
+    assert not out.exists() or [p for p in out.iterdir() if atomic.is_part(p.name)] == []
