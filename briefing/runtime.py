@@ -12,6 +12,7 @@ import ctypes.util
 import functools
 import os
 import shutil
+import subprocess
 import sys
 import warnings
 from collections.abc import Callable
@@ -66,6 +67,33 @@ def ffmpeg_executable() -> str:
         raise EncoderError(
             "ffmpeg not found: `pip install imageio-ffmpeg` or install ffmpeg "
             "(e.g. `apt install ffmpeg`)") from None
+
+
+ENCODER_BASE_SECONDS = 30.0
+"""Every ffmpeg run may take this long, whatever its length (start-up on a loaded machine)."""
+ENCODER_SECONDS_PER_AUDIO_SECOND = 0.1
+"""…plus this much per second of audio: ffmpeg encodes and decodes speech at several hundred
+times real time here (the 169 s example in about 0.3 s), so this is over 50 times slack."""
+
+
+def encoder_deadline(audio_seconds: float) -> float:
+    """How long an ffmpeg run over `audio_seconds` of audio may take before it is killed."""
+    return ENCODER_BASE_SECONDS + audio_seconds * ENCODER_SECONDS_PER_AUDIO_SECOND
+
+
+def run_encoder(command: list[str], deadline: float, doing: str) -> bytes:
+    """Run ffmpeg; its stderr on success. A run past `deadline` seconds is killed, like a hung
+    engine, and any failure is an EncoderError naming what it was `doing`."""
+    try:
+        result = subprocess.run(command, capture_output=True, check=False, timeout=deadline)
+    except subprocess.TimeoutExpired:
+        raise EncoderError(f"ffmpeg did not finish {doing} within {deadline:.0f} s and was "
+                           "stopped") from None
+    if result.returncode != 0:
+        lines = result.stderr.decode(errors="replace").strip().splitlines()
+        raise EncoderError(f"ffmpeg could not finish {doing}: "
+                           f"{lines[-1] if lines else result.returncode}")
+    return result.stderr
 
 
 @functools.cache

@@ -62,6 +62,9 @@ TARGET_WARM_VS_COLD = 0.15
 TARGET_LONG_VS_COLD = 12.5
 TARGET_LONG_RSS_MIB = 200
 TARGET_STARTUP_S = 0.3
+# Twice the hostile markup may take at most this much longer: linear with some slack (a
+# quadratic pattern makes it 4x, and took minutes at these sizes before issue 11).
+TARGET_HOSTILE_DOUBLE = 2.5
 # Piper, whole build with the default --jobs (both cores here): audio seconds per build
 # second, and peak RSS of the main process and of the largest process in its tree.
 TARGET_PIPER_REALTIME = 15.0
@@ -654,6 +657,24 @@ def main(argv: list[str] | None = None) -> int:
                             args.quick else 1),
                             lambda i: bench.briefing_run(["--help"], "help"))
 
+        # 7. Hostile markup, and twice as much: every pattern over user text must be linear.
+        # (Sized so that twice over it is still under the 12-hour limit, and so fully read.)
+        hostile: dict[int, Path] = {}
+        for scale in (1, 2):
+            hostile[scale] = work / f"hostile-{scale}x.md"
+            markup = ("*a " * 20_000 + "[a](" * 30_000 + "_x" * 50_000) * scale
+            hostile[scale].write_text(f"- A point.\n\nBody. {markup}\n\nBody. "
+                                      f"{'A. ' * 40_000 * scale}\n", encoding="utf-8")
+
+        def script_of(scale: int) -> Callable[[int], Run]:
+            return lambda i: bench.briefing_run(["script", str(hostile[scale])],
+                                                f"hostile-{scale}")
+
+        rows["7a"] = Row("7a", "`briefing script` of hostile markup (`*a `×20k, `[a](`×30k, "
+                               "`_x`×50k, `A. `×40k; 400 kB)")
+        rows["7b"] = Row("7b", "… the same markup twice over (800 kB)")
+        interleave([(rows["7a"], script_of(1)), (rows["7b"], script_of(2))], runs)
+
         # Durations.
         example_seconds = audio_seconds(example_mp3[-1]) if example_mp3 else None
         piper_seconds = audio_seconds(piper_mp3[-1]) if piper_mp3 else None
@@ -786,6 +807,10 @@ def print_report(rows: dict[str, Row], baseline: Row, espeak_lib: str, ffmpeg: s
     startup = rows["6"].seconds
     add(rows["6"], "", f"≤ {TARGET_STARTUP_S} s",
         None if startup is None else startup <= TARGET_STARTUP_S)
+    add(rows["7a"])
+    r = ratio(rows["7b"].seconds, rows["7a"].seconds)
+    add(rows["7b"], shown(rows["7b"], rows["7a"], "7a"), f"≤ {TARGET_HOSTILE_DOUBLE}× (7a)",
+        None if r is None else r <= TARGET_HOSTILE_DOUBLE)
 
     lines.append("")
     if example_seconds:

@@ -243,3 +243,25 @@ def test_an_interrupted_batch_removes_its_leftovers_before_it_exits(tmp_path: Pa
     assert "Traceback" not in stderr.decode()
     assert list(scratch.iterdir()) == []
     assert not out.exists() or [p for p in out.iterdir() if atomic.is_part(p.name)] == []
+
+
+def test_a_hung_encoder_is_killed_at_its_deadline(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing import runtime
+    from briefing.errors import EncoderError
+    from briefing.publish import export
+
+    hung = tmp_path / "bin" / "ffmpeg"
+    hung.parent.mkdir()
+    hung.write_text("#!/bin/sh\nexec sleep 600\n")  # a real process that never finishes
+    hung.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{hung.parent}:{os.environ['PATH']}")
+    monkeypatch.setattr(runtime, "ENCODER_BASE_SECONDS", 1.0)
+    audio = tmp_path / "x.mp3"
+    audio.write_bytes(b"\xff\xfb" * 100)
+    started = time.monotonic()
+    with pytest.raises(EncoderError, match=r"did not finish decoding x.mp3 within 1 s"):
+        export.decoded_true_peak(audio, 22050)
+    with pytest.raises(EncoderError, match=r"did not finish adding the M4A chapters"):
+        runtime.run_encoder([str(hung)], runtime.encoder_deadline(0), "adding the M4A chapters")
+    assert time.monotonic() - started < 10

@@ -11,6 +11,7 @@ import contextlib
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,7 +25,12 @@ from briefing.errors import EncoderError
 from briefing.model import Programme, Tags
 from briefing.publish import tagging, transcripts
 from briefing.publish.formats import DEFAULT_FORMAT, Format
-from briefing.runtime import ffmpeg_executable, pydub_audio_segment
+from briefing.runtime import (
+    encoder_deadline,
+    ffmpeg_executable,
+    pydub_audio_segment,
+    run_encoder,
+)
 
 if TYPE_CHECKING:
     from briefing.publish.cover import Cover
@@ -121,18 +127,34 @@ def decoded_true_peak(path: Path, sample_rate: int) -> float:
     block = 1 << 20  # samples
     overlap = np.zeros(0, dtype="<i2")  # the interpolation filter looks a few samples back
     peak = -np.inf
+    deadline = encoder_deadline(path.stat().st_size / 2000)  # >= 16 kbps: an upper bound
     with subprocess.Popen(
         [ffmpeg_executable(), "-v", "error", "-nostdin", "-i", str(path), "-f", "s16le",
          "-ac", "1", "-ar", str(sample_rate), "-"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     ) as decoder:
-        stdout = cast(IO[bytes], decoder.stdout)  # a pipe: stdout=PIPE above
-        while data := stdout.read(2 * block):
-            samples = np.concatenate([overlap, np.frombuffer(data[: len(data) // 2 * 2],
-                                                             dtype="<i2")])
-            peak = max(peak, true_peak_dbtp(samples, sample_rate))
-            overlap = samples[-TRUE_PEAK_TAPS:]
-        errors = decoder.stderr.read() if decoder.stderr else b""
+        # A decoder that stops sending without ending is killed, as a hung engine is.
+        timed_out = threading.Event()
+
+        def stop() -> None:
+            timed_out.set()
+            decoder.kill()
+
+        watchdog = threading.Timer(deadline, stop)
+        watchdog.start()
+        try:
+            stdout = cast(IO[bytes], decoder.stdout)  # a pipe: stdout=PIPE above
+            while data := stdout.read(2 * block):
+                samples = np.concatenate([overlap, np.frombuffer(data[: len(data) // 2 * 2],
+                                                                 dtype="<i2")])
+                peak = max(peak, true_peak_dbtp(samples, sample_rate))
+                overlap = samples[-TRUE_PEAK_TAPS:]
+            errors = decoder.stderr.read() if decoder.stderr else b""
+        finally:
+            watchdog.cancel()
+    if timed_out.is_set():
+        raise EncoderError(f"ffmpeg did not finish decoding {path.name} within "
+                           f"{deadline:.0f} s and was stopped")
     if decoder.returncode != 0:
         lines = errors.decode(errors="replace").strip().splitlines()
         raise EncoderError(f"ffmpeg could not decode {path.name}: "
@@ -150,11 +172,8 @@ def _add_mp4_chapters(path: Path, tags: Tags, programme: Programme) -> None:
                    "-i", str(metadata), "-map", "0:a", "-map_metadata", "1",
                    "-map_chapters", "1", "-c", "copy", "-movflags", "+faststart",
                    "-f", "ipod", str(remuxed)]
-        result = subprocess.run(command, capture_output=True, check=False)
-        if result.returncode != 0:
-            message = result.stderr.decode(errors="replace").strip().splitlines()
-            raise EncoderError("ffmpeg could not add the M4A chapters: "
-                               f"{message[-1] if message else result.returncode}")
+        run_encoder(command, encoder_deadline(programme.duration_ms / 1000),
+                    "adding the M4A chapters")
         shutil.copyfile(remuxed, path)
 
 

@@ -200,5 +200,5 @@ def held_signals() -> Iterator[None]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        for signum in dict.fromkeys(received):
-            signal.raise_signal(signum)
+        for pending in dict.fromkeys(received):  # each kind once, in the order they came
+            signal.raise_signal(pending)

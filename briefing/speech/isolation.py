@@ -21,7 +21,7 @@ import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,7 +114,8 @@ class Task:
     """The caller's own tag, to recognise the task when its outcome comes back."""
 
 
-def run_concurrently(queue: deque[Task], jobs: int) -> Iterator[tuple[Task, Outcome]]:
+def run_concurrently(queue: deque[Task], jobs: int
+                     ) -> Generator[tuple[Task, Outcome], None, None]:
     """Run the queued tasks, `jobs` children at a time; yield each outcome as it comes.
 
     The caller may append to `queue` while iterating (to retry a task, say). Children still
