@@ -9,14 +9,33 @@ from briefing.normalize import tables
 from briefing.normalize.numbers import year_words
 from briefing.read.sentences import SENTENCE_STARTERS
 
+_ONLY_SPACE_LEFT = re.compile(r"\s*\Z")
+
 
 def keep_period_at_end(match: re.Match[str]) -> str:
     """ "." if the match ends with a period and nothing but white space follows it, else "".
 
     An abbreviation's period also ends the sentence when nothing follows it: the rule that
-    replaces "a.m." or "etc." adds this, so the sentence keeps its full stop."""
-    rest = match.string[match.end() :]
-    return "." if match.group(0).endswith(".") and not rest.strip() else ""
+    replaces "a.m." or "etc." adds this, so the sentence keeps its full stop. (A match at the
+    end's position, not a copy of the rest of the text: that copy made a long line of
+    abbreviations quadratic.)"""
+    ends = match.group(0).endswith(".") and _ONLY_SPACE_LEFT.match(match.string, match.end())
+    return "." if ends else ""
+
+
+def _word_before(text: str, position: int) -> str:
+    """The word (letters, digits, "'" and "-") that ends `text[:position]`, past any spaces and
+    commas; "" if there is none.
+
+    Walks back from `position`: a regex anchored at the end of `text[:position]` would be
+    searched from the start of the text at every match, quadratic in the line's length."""
+    end = position
+    while end and (text[end - 1].isspace() or text[end - 1] == ","):
+        end -= 1
+    start = end
+    while start and (text[start - 1].isalnum() or text[start - 1] in "_'-"):
+        start -= 1
+    return text[start:end]
 
 
 def spell_letters(letters: str) -> str:
@@ -38,7 +57,6 @@ _NUMBER_ABBREVIATION = re.compile(rf"(?<![\w.])(?:{_NUMBER_ABBREVIATION_ALT})\s?
 _TITLE_ALT = "|".join(sorted(tables.TITLES, key=len, reverse=True))
 _TITLE = re.compile(rf"(?<![\w.])(?:(?P<dotted>{_TITLE_ALT})\.|(?P<bare>Mr|Mrs|Ms|Dr)(?=\s+[A-Z]))")
 _SAINT_OR_STREET = re.compile(r"(?<![\w.])St(?:\.|(?=,|\s*$)|(?=\s+[A-Z]))")
-_PREVIOUS_WORD = re.compile(r"([\w'-]+)[\s,]*$")
 _NEXT_WORD = re.compile(r"\s*([\w'-]+)")
 _VERSUS = re.compile(r"(?<=\w )v\.(?= [A-Z])")
 _AMPM_ALONE = re.compile(r"(?<![\w.])(?:(?P<a>a\.m\.)|(?P<p>p\.m\.))")
@@ -57,9 +75,8 @@ def expand_abbreviations(text: str) -> str:
         return tables.TITLES[match["dotted"] or match["bare"]]
 
     def saint_or_street(match: re.Match[str]) -> str:
-        previous = _PREVIOUS_WORD.search(match.string, 0, match.start())
+        previous_word = _word_before(match.string, match.start())
         following = _NEXT_WORD.match(match.string, match.end())
-        previous_word = previous.group(1) if previous else ""
         next_word = following.group(1) if following else ""
         named_street = previous_word[:1].isupper() and previous_word not in (
             tables.NOT_STREET_NAMES

@@ -53,7 +53,19 @@ def money_words(amount: str, symbol: str, prefix: str | None = None) -> str:
     return " and ".join(parts)
 
 
-_ARTICLE_BEFORE = re.compile(r"(?<![\w])(?:[Aa]n?)\s+$")
+_ARTICLE = re.compile(r"(?<!\w)[Aa]n?\Z")
+
+
+def _after_article(text: str, position: int) -> bool:
+    """True if the word "a" or "an" and white space come just before `position`.
+
+    Walks back over the white space rather than searching `text[:position]` for a pattern
+    anchored at its end: that search starts over at every amount, so a long line with many
+    amounts took time quadratic in its length."""
+    start = position
+    while start and text[start - 1].isspace():
+        start -= 1
+    return start < position and _ARTICLE.search(text, max(0, start - 2), start) is not None
 
 
 def expand_money(text: str) -> str:
@@ -68,7 +80,7 @@ def expand_money(text: str) -> str:
         amount, amount2, scale = match["amount"], match["amount2"], match["scale"]
         if scale:
             # "a $4.5 billion budget": an amount used as an adjective takes the singular.
-            attributive = _ARTICLE_BEFORE.search(match.string, 0, match.start()) is not None
+            attributive = _after_article(match.string, match.start())
             plural = _currency_names(symbol, prefix)[0 if attributive else 1]
             scale_word = tables.SCALES[scale]
             low = number_words(amount)
