@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from briefing.normalize import tables
-from briefing.normalize.numbers import year_words
+from briefing.normalize.numbers import DIGIT, year_words
 from briefing.read.sentences import SENTENCE_STARTERS
 
 _ONLY_SPACE_LEFT = re.compile(r"\s*\Z")
@@ -50,18 +50,22 @@ _DOTTED_ALT = "|".join(
     re.escape(key) for key in sorted(tables.DOTTED_ABBREVIATIONS, key=len, reverse=True)
 )
 _DOTTED = re.compile(rf"(?<![\w.])(?:{_DOTTED_ALT})(?!\w)")
+_DOTTED_HINT = re.compile(rf"(?:{_DOTTED_ALT})(?!\w)")
+_DOTTED_ACRONYM_HINT = re.compile(r"[A-Z]\.[A-Z]")
 _NUMBER_ABBREVIATION_ALT = "|".join(
     re.escape(key) for key in sorted(tables.NUMBER_ABBREVIATIONS, key=len, reverse=True)
 )
 _NUMBER_ABBREVIATION = re.compile(rf"(?<![\w.])(?:{_NUMBER_ABBREVIATION_ALT})\s?(?=\d)")
 _TITLE_ALT = "|".join(sorted(tables.TITLES, key=len, reverse=True))
 _TITLE = re.compile(rf"(?<![\w.])(?:(?P<dotted>{_TITLE_ALT})\.|(?P<bare>Mr|Mrs|Ms|Dr)(?=\s+[A-Z]))")
+_TITLE_HINT = re.compile(rf"(?:{_TITLE_ALT})\.|(?:Mr|Mrs|Ms|Dr)(?=\s+[A-Z])")
 _SAINT_OR_STREET = re.compile(r"(?<![\w.])St(?:\.|(?=,|\s*$)|(?=\s+[A-Z]))")
 _NEXT_WORD = re.compile(r"\s*([\w'-]+)")
 _VERSUS = re.compile(r"(?<=\w )v\.(?= [A-Z])")
 _AMPM_ALONE = re.compile(r"(?<![\w.])(?:(?P<a>a\.m\.)|(?P<p>p\.m\.))")
 _SPELLED_ALT = "|".join(sorted(tables.SPELLED_ACRONYMS, key=len, reverse=True))
 _SPELLED = re.compile(rf"(?<![\w.$])(?:{_SPELLED_ALT})(?![\w$])")
+_SPELLED_HINT = re.compile(rf"(?:{_SPELLED_ALT})(?![\w$])")
 
 
 def expand_abbreviations(text: str) -> str:
@@ -90,14 +94,22 @@ def expand_abbreviations(text: str) -> str:
             return "Street" + stop
         return "Saint" if next_word[:1].isupper() and not stop else "Street" + stop
 
-    text = _DOTTED.sub(dotted, text)
-    text = _NUMBER_ABBREVIATION.sub(
-        lambda m: tables.NUMBER_ABBREVIATIONS[m.group(0).strip()] + " ", text
-    )
-    text = _SAINT_OR_STREET.sub(saint_or_street, text)
-    text = _TITLE.sub(title, text)
-    text = _VERSUS.sub("versus", text)
-    return _AMPM_ALONE.sub(lambda m: "A-M" if m["a"] else "PM", text)
+    # See numbers.DIGIT: each pattern runs only if what every match needs is in the text.
+    if _DOTTED_HINT.search(text):
+        text = _DOTTED.sub(dotted, text)
+    if DIGIT.search(text):
+        text = _NUMBER_ABBREVIATION.sub(
+            lambda m: tables.NUMBER_ABBREVIATIONS[m.group(0).strip()] + " ", text
+        )
+    if "St" in text:
+        text = _SAINT_OR_STREET.sub(saint_or_street, text)
+    if _TITLE_HINT.search(text):
+        text = _TITLE.sub(title, text)
+    if "v." in text:
+        text = _VERSUS.sub("versus", text)
+    if ".m." in text:
+        text = _AMPM_ALONE.sub(lambda m: "A-M" if m["a"] else "PM", text)
+    return text
 
 
 def spell_acronyms(text: str) -> str:
@@ -107,8 +119,11 @@ def spell_acronyms(text: str) -> str:
         letters = match.group(0).replace(".", "")
         return spell_letters(letters) + keep_period_at_end(match)
 
-    text = _DOTTED_ACRONYM.sub(dotted, text)
-    return _SPELLED.sub(lambda m: tables.SPELLED_ACRONYMS[m.group(0)], text)
+    if _DOTTED_ACRONYM_HINT.search(text):
+        text = _DOTTED_ACRONYM.sub(dotted, text)
+    if _SPELLED_HINT.search(text):
+        text = _SPELLED.sub(lambda m: tables.SPELLED_ACRONYMS[m.group(0)], text)
+    return text
 
 
 # --------------------------------------------------------------------------- quarters
@@ -117,6 +132,7 @@ _QUARTER = re.compile(
     r"(?<![\w.])(?:Q(?P<q>[1-4])|(?P<q2>[1-4])Q(?=\d)|H(?P<h>[12]))"
     r"(?:\s?(?P<year>\d{4}|(?<=Q\d)'?\d{2}|(?<=\dQ)\d{2}|(?<=\dQ)\d{4}))?(?!\w)"
 )
+_QUARTER_HINT = re.compile(r"Q[1-4]|[1-4]Q\d|H[12]")
 _FISCAL_YEAR = re.compile(r"(?<![\w.])FY\s?'?(?P<year>\d{4}|\d{2})(?!\w)")
 
 
@@ -139,13 +155,14 @@ def expand_quarters(text: str) -> str:
             spoken += " of " + year_words(int(year) + 2000 if len(year) == 2 else int(year))
         return spoken
 
-    text = _QUARTER.sub(replace, text)
+    if _QUARTER_HINT.search(text):
+        text = _QUARTER.sub(replace, text)
 
     def fiscal(match: re.Match[str]) -> str:
         year = match["year"]
         return "fiscal year " + year_words(int(year) + 2000 if len(year) == 2 else int(year))
 
-    return _FISCAL_YEAR.sub(fiscal, text)
+    return _FISCAL_YEAR.sub(fiscal, text) if "FY" in text else text
 
 
 # --------------------------------------------------------------------------- eras

@@ -8,6 +8,7 @@ import re
 from briefing.normalize import tables
 from briefing.normalize.abbreviations import keep_period_at_end
 from briefing.normalize.numbers import (
+    DIGIT,
     cardinal_words,
     ordinal_words,
     two_digit_year_words,
@@ -44,8 +45,10 @@ _DAY_MONTH = re.compile(
     re.VERBOSE,
 )
 _MONTH_ABBREVIATION = re.compile(r"(?<![\w.])(Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.")
+_MONTH_ABBREVIATION_HINT = re.compile(r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.")
 _WEEKDAY_ALT = "|".join(sorted(tables.WEEKDAYS, key=len, reverse=True))
 _WEEKDAY = re.compile(rf"(?<![\w.])({_WEEKDAY_ALT})\.(?=,|\s+(?:{_MONTH_ALT}|\d))")
+_WEEKDAY_HINT = re.compile(rf"(?:{_WEEKDAY_ALT})\.")
 
 
 def _month_name(token: str) -> str | None:
@@ -102,12 +105,16 @@ def expand_dates(text: str) -> str:
         spoken = _day_first(int(match["day"]), month, match["year"], not _after_the(match))
         return spoken or match.group(0)
 
-    text = _ISO_DATE.sub(iso, text)
-    text = _NUMERIC_DATE.sub(numeric, text)
-    text = _MONTH_DAY.sub(month_day, text)
-    text = _DAY_MONTH.sub(day_month, text)
-    text = _MONTH_ABBREVIATION.sub(lambda m: _month_name(m.group(1)) or m.group(0), text)
-    return _WEEKDAY.sub(lambda m: tables.WEEKDAYS[m.group(1)], text)
+    if DIGIT.search(text):  # see numbers.DIGIT: skip patterns that cannot match
+        text = _ISO_DATE.sub(iso, text)
+        text = _NUMERIC_DATE.sub(numeric, text)
+        text = _MONTH_DAY.sub(month_day, text)
+        text = _DAY_MONTH.sub(day_month, text)
+    if _MONTH_ABBREVIATION_HINT.search(text):
+        text = _MONTH_ABBREVIATION.sub(lambda m: _month_name(m.group(1)) or m.group(0), text)
+    if _WEEKDAY_HINT.search(text):
+        text = _WEEKDAY.sub(lambda m: tables.WEEKDAYS[m.group(1)], text)
+    return text
 
 
 # --------------------------------------------------------------------------- times

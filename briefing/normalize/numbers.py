@@ -106,6 +106,10 @@ def is_one(token: str) -> bool:
 # bare decimal part (".25"). Used inside larger patterns, always behind a look-behind.
 NUMBER_PATTERN = r"(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)"
 _YEAR_TOKEN = re.compile(r"1[1-9]\d\d|20\d\d")
+# Most patterns here start with a look-behind, which makes the regex engine try them at every
+# position of the text; a rule first looks for what every match needs (a digit, a word, a
+# character) with a pattern the engine scans quickly, and skips the costly one when absent.
+DIGIT = re.compile(r"\d")
 
 
 # --------------------------------------------------------------------------- rules

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from briefing.normalize import tables
-from briefing.normalize.numbers import NUMBER_PATTERN, is_one
+from briefing.normalize.numbers import DIGIT, NUMBER_PATTERN, is_one
 
 _PERCENT = re.compile(r"(?<=\d)\s?%")
 _TEMPERATURE = re.compile(
@@ -35,6 +35,7 @@ _STANDALONE_ALT = "|".join(
 )
 _PER_STANDALONE = re.compile(rf"(?<=\bper )(?:{_STANDALONE_ALT})(?![\w/])")
 _STANDALONE = re.compile(rf"(?<![\w/.-])(?:{_STANDALONE_ALT})(?![\w/])")
+_STANDALONE_HINT = re.compile(rf"(?:{_STANDALONE_ALT})(?![\w/])")
 _TIMES = re.compile(rf"(?<![\w.])(?P<num>{NUMBER_PATTERN})x(?!\w)")
 _BARE_SCALE_ALT = "|".join(sorted(tables.BARE_NUMBER_SCALES, key=len, reverse=True))
 # "1.6m" glued, or "2 bn" spaced (never "5 m", which may be meters).
@@ -80,10 +81,18 @@ def expand_units(text: str) -> str:
     def per_measure(match: re.Match[str]) -> str:
         return f"{match['num']} per {_unit_name(match['unit'], singular=True)}"
 
-    text = _MEASURE.sub(measure, text)
-    text = _PER_MEASURE.sub(per_measure, text)
-    text = _PER_STANDALONE.sub(lambda m: _unit_name(m.group(0), singular=True), text)
-    text = _STANDALONE.sub(lambda m: _unit_name(m.group(0), singular=False), text)
-    text = _TIMES.sub(lambda m: f"{m['num']} times", text)
-    return _BARE_SCALE.sub(lambda m: f"{m['num']} {tables.SCALES[m['scale'].strip()]}", text)
+    # See numbers.DIGIT: each pattern runs only if what it needs is there. (Unit words never
+    # bring digits in, so one test for digits serves all four patterns that need them.)
+    has_digit = DIGIT.search(text) is not None
+    if has_digit:
+        text = _MEASURE.sub(measure, text)
+        text = _PER_MEASURE.sub(per_measure, text)
+    if "per " in text:
+        text = _PER_STANDALONE.sub(lambda m: _unit_name(m.group(0), singular=True), text)
+    if _STANDALONE_HINT.search(text):
+        text = _STANDALONE.sub(lambda m: _unit_name(m.group(0), singular=False), text)
+    if has_digit:
+        text = _TIMES.sub(lambda m: f"{m['num']} times", text)
+        text = _BARE_SCALE.sub(lambda m: f"{m['num']} {tables.SCALES[m['scale'].strip()]}", text)
+    return text
 
