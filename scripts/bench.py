@@ -23,6 +23,14 @@ Rows:
    distinct, so neither the cache nor deduplication can help), with peak RSS.
 5. A digest of 5 articles, and a batch of 20 articles, each with --jobs 1 and --jobs 2.
 6. `briefing --help` start-up time.
+N. The normalizer alone (in a subprocess of briefing's interpreter, timed inside it): its
+   throughput on ordinary news text (examples/ukraine-north-korea.txt and
+   examples/city-budget.md, every non-empty line, repeated to 200 KB, each line normalized
+   as the pipeline does), and the same text as ONE line at 50, 100 and 200 KB against it in
+   lines (the baseline: a linear normalizer takes about as long either way), plus a dense
+   sentence of numbers, money, dates and abbreviations ("The U.S. paid $4.5 billion on Nov.
+   25, …") repeated as one 200 KB line against the same in 500 lines. `--normalizer-only`
+   runs these rows alone.
 
 Peak RSS: the main process's own peak (VmHWM, sampled from /proc while it runs) and the largest
 peak of any process in its tree (ru_maxrss from wait4: the main process, its forked
@@ -37,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import platform
 import re
@@ -65,6 +74,8 @@ TARGET_STARTUP_S = 0.3
 # Twice the hostile markup may take at most this much longer: linear with some slack (a
 # quadratic pattern makes it 4x, and took minutes at these sizes before issue 11).
 TARGET_HOSTILE_DOUBLE = 2.5
+TARGET_NORMALIZER_KBPS = 300  # KB (1000 bytes of UTF-8) of news text per second
+TARGET_ONE_LINE_VS_LINES = 1.5
 # Piper, whole build with the default --jobs (both cores here): audio seconds per build
 # second, and peak RSS of the main process and of the largest process in its tree.
 TARGET_PIPER_REALTIME = 15.0
@@ -463,6 +474,94 @@ def change_one_body_sentence(text: str, index: int) -> str:
     return changed
 
 
+# --- the normalizer -------------------------------------------------------------------------
+
+# Run in briefing's interpreter: times `normalize` on text in lines and as one line, in
+# alternation (A B A B), and prints the medians as JSON. Wall time and CPU time of the process.
+NORMALIZER_PROBE = textwrap.dedent(r"""
+    import json, statistics, sys, time
+    from briefing.normalize.normalizer import normalize
+    runs, sources = int(sys.argv[1]), sys.argv[2:]
+    news = [line.strip() for path in sources
+            for line in open(path, encoding="utf-8").read().splitlines() if line.strip()]
+    dense = ("The U.S. paid $4.5 billion on Nov. 25, 2026, at 9:30 a.m.; 40,000 troops "
+             "(1.5–2%).")
+
+    def fill(lines, kilobytes):
+        out, size = [], 0
+        while size < kilobytes * 1000:
+            line = lines[len(out) % len(lines)]
+            out.append(line)
+            size += len(line.encode()) + 1
+        return out
+
+    def timed(texts):
+        wall, cpu = time.perf_counter(), time.process_time()
+        for text in texts:
+            normalize(text)
+        return time.perf_counter() - wall, time.process_time() - cpu
+
+    normalize("warm up: $5 on Nov. 25, 2026.")
+    cases = {f"news-{kb}": fill(news, kb) for kb in (50, 100, 200)}
+    cases["dense-200"] = fill([dense], 200)
+    result = {}
+    for name, lines in cases.items():
+        if name == "dense-200":  # the same 200 KB as 500 lines, as the issue measured it
+            words = " ".join(lines).split(" ")
+            step = -(-len(words) // 500)
+            lines = [" ".join(words[i:i + step]) for i in range(0, len(words), step)]
+        one = [" ".join(lines)]
+        size = len(one[0].encode())
+        samples = {"lines": [], "one": []}
+        for _ in range(runs):
+            samples["lines"].append(timed(lines))
+            samples["one"].append(timed(one))
+        result[name] = {"bytes": size, "count": len(lines), **{
+            key: [statistics.median(w for w, _ in values),
+                  statistics.median(c for _, c in values)]
+            for key, values in samples.items()}}
+    print(json.dumps(result))
+""")
+NORMALIZER_TEXTS = (EXAMPLE, ROOT / "examples" / "city-budget.md")
+
+
+def normalizer_report(python: str, runs: int) -> list[str]:
+    """The normalizer's rows (N): a Markdown table of their own, with the same columns."""
+    log(f"normalizer rows: {runs} runs each, in alternation")
+    result = subprocess.run([python, "-c", NORMALIZER_PROBE, str(runs),
+                             *map(str, NORMALIZER_TEXTS)], capture_output=True, text=True,
+                            check=False, cwd=ROOT)
+    head = ["| # | measurement | median wall | range | CPU | runs | ratio | target | result |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+    if result.returncode != 0:
+        error = (result.stderr.strip().splitlines() or ["failed"])[-1]
+        return [*head, f"| N | normalizer | — | | | 0 | | | ERROR: {error} |"]
+    data = json.loads(result.stdout)
+    texts = " and ".join(f"`{path.relative_to(ROOT)}`" for path in NORMALIZER_TEXTS)
+    lines = list(head)
+    news = data["news-200"]
+    # One thread, no I/O: on an idle core its CPU time is its wall time; on a loaded box the
+    # wall time measures the scheduler, so the targets of these rows judge CPU time.
+    wall, cpu = news["lines"]
+    kbps = news["bytes"] / 1000 / cpu
+    lines.append(f"| N1 | normalizer throughput: news text ({texts}, repeated) in "
+                 f"{news['count']} lines, {news['bytes'] / 1000:.0f} KB | {wall:.2f} s | | "
+                 f"{cpu:.2f} s | {runs} | CPU {kbps:.0f} KB/s [wall "
+                 f"{news['bytes'] / 1000 / wall:.0f} KB/s] | ≥ {TARGET_NORMALIZER_KBPS} KB/s | "
+                 f"{_verdict(kbps >= TARGET_NORMALIZER_KBPS)} |")
+    for key, label in (("news-50", "news text"), ("news-100", "news text"),
+                       ("news-200", "news text"), ("dense-200", "dense sentence")):
+        case = data[key]
+        (one_wall, one_cpu), (lines_wall, lines_cpu) = case["one"], case["lines"]
+        ratio = one_cpu / lines_cpu
+        lines.append(f"| N2 | … {label} as ONE line of {case['bytes'] / 1000:.0f} KB "
+                     f"(baseline: the same in {case['count']} lines, CPU {lines_cpu:.2f} s) | "
+                     f"{one_wall:.2f} s | | {one_cpu:.2f} s | {runs} | CPU {ratio:.2f}× (lines)"
+                     f" [wall {one_wall / lines_wall:.2f}×] | ≤ {TARGET_ONE_LINE_VS_LINES}× | "
+                     f"{_verdict(ratio <= TARGET_ONE_LINE_VS_LINES)} |")
+    return lines
+
+
 # --- the benchmark ---------------------------------------------------------------------------
 
 
@@ -475,9 +574,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="one run each and no batch of 20: a smoke check")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary folder (its path is printed)")
+    parser.add_argument("--normalizer-only", action="store_true",
+                        help="only the normalizer's rows (N): a minute, no speech")
     args = parser.parse_args(argv)
     runs = 1 if args.quick else max(1, args.runs)
     slow_runs = 1 if args.quick else max(1, (runs + 1) // 2)
+    if args.normalizer_only:
+        load_before = loadavg()
+        exe = ROOT / ".venv" / "bin" / "python"
+        table = normalizer_report(str(exe) if exe.exists() else sys.executable, runs)
+        print("\n".join([f"### Normalizer ({time.strftime('%Y-%m-%d %H:%M')}, median of "
+                         f"{runs} runs; load average {load_before} before, {loadavg()} "
+                         f"after; briefing {git_state()})", "", *table]))
+        return 0
 
     sys.path.insert(0, str(ROOT))
     from briefing.runtime import ffmpeg_executable
@@ -683,10 +792,14 @@ def main(argv: list[str] | None = None) -> int:
             if getattr(bench, attr, None) and baseline_seconds is None:
                 baseline_seconds = wav_seconds(getattr(bench, attr))
 
+        # N. The normalizer alone.
+        normalizer_table = normalizer_report(bench.python(), runs)
+
         elapsed = time.perf_counter() - started
         print_report(rows, baseline, espeak_lib, ffmpeg, words, example_seconds,
                      baseline_seconds, piper_seconds, load_before, loadavg(), elapsed, runs,
                      slow_runs, args.quick, notes)
+        print("\n" + "\n".join(normalizer_table))
     finally:
         if args.keep:
             log(f"kept {work}")
