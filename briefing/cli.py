@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 the build failed (engine, encoder, output), 2 bad input
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -179,14 +180,20 @@ def _feed_command(commands: Subparsers) -> None:
 
 def _serve_command(commands: Subparsers) -> None:
     serve = commands.add_parser(
-        "serve", help="serve a folder of briefings and its feed over HTTP",
-        description="Serve DIR (briefings, feed.xml, transcripts) over HTTP with byte ranges, "
-                    "so podcast apps can stream and seek. Listens on loopback unless --host "
-                    "is given (e.g. --host 0.0.0.0 for a phone on the same network).")
+        "serve", help="the page: make and hear briefings in DIR, and its podcast feed",
+        description="Serve DIR as a web page to make and hear briefings (library, new "
+                    "briefing, player with chapters and transcript), with its always-current "
+                    "feed.xml and the files at byte-range URLs, so podcast apps can stream and "
+                    "seek. Listens on loopback unless --host is given (e.g. --host 0.0.0.0 "
+                    "for a phone on the same network; building from another computer then "
+                    "needs the access link printed at start).")
     serve.add_argument("directory", type=Path, metavar="DIR", help="folder to serve")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on "
                                                            "(default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--builds", type=_positive_int, default=1, metavar="N",
+                       help="builds run at once from the page (default: 1; each already "
+                            "uses every core)")
     serve.add_argument("-q", "--quiet", action="store_true", help="do not log requests")
     serve.set_defaults(run=_run_serve)
 
@@ -431,17 +438,27 @@ def _run_feed(args: argparse.Namespace) -> int:
     return 0
 
 
+PAGE_INSTALL = "pip install starlette uvicorn python-multipart"
+
+
 def _run_serve(args: argparse.Namespace) -> int:
-    from briefing.publish.serve import serve
-
-    def ready(url: str) -> None:
-        _say(f"Serving {args.directory} at {url} (feed: {url}feed.xml); Ctrl-C to stop")
-
     try:
+        from briefing.page.server import Address, serve
+    except ImportError as error:  # an install made without briefing's dependencies
+        raise BriefingError(f"the page needs {error.name or 'its web framework'}, which is "
+                            f"not installed: {PAGE_INSTALL}") from None
+
+    def ready(address: Address) -> None:
+        _say(f"Serving {args.directory} at {address.url} (feed: {address.url}feed.xml); "
+             "Ctrl-C to stop")
+        if address.access_url:
+            _say(f"To build from another computer, open {address.access_url}")
+
+    # uvicorn stops cleanly on SIGINT/SIGTERM, then raises the signal again once done.
+    with contextlib.suppress(KeyboardInterrupt, Terminated):
         serve(args.directory, args.host, args.port, on_ready=ready,
-              on_log=None if args.quiet else _say)
-    except KeyboardInterrupt:
-        _say("Stopped.")
+              on_log=None if args.quiet else _say, builds_at_once=args.builds)
+    _say("Stopped.")
     return 0
 
 

@@ -23,6 +23,11 @@ Rows:
    distinct, so neither the cache nor deduplication can help), with peak RSS.
 5. A digest of 5 articles, and a batch of 20 articles, each with --jobs 1 and --jobs 2.
 6. `briefing --help` start-up time.
+P. The page (`briefing serve`): the example built through it (the form's POST until the
+   progress stream says done; a fresh cache; the server is started before the clock), run in
+   alternation with row 2; the first progress event after the POST (what the page shows
+   first); and the page's own weight (HTML of the heaviest page, the example's, + CSS + JS).
+   `--page-only` runs these rows and row 2 alone.
 N. The normalizer alone (in a subprocess of briefing's interpreter, timed inside it): its
    throughput on ordinary news text (examples/ukraine-north-korea.txt and
    examples/city-budget.md, every non-empty line, repeated to 200 KB, each line normalized
@@ -80,6 +85,11 @@ TARGET_ONE_LINE_VS_LINES = 1.5
 # second, and peak RSS of the main process and of the largest process in its tree.
 TARGET_PIPER_REALTIME = 15.0
 TARGET_PIPER_RSS_MB = 700  # megabytes (10^6 bytes), as the engine's docstring counts them
+# The page: a build through it within 10% of the CLI's; first progress within 0.5 s of the
+# click; its own HTML + CSS + JS under 100 KB.
+TARGET_PAGE_VS_CLI = 1.10
+TARGET_PAGE_FIRST_EVENT_S = 0.5
+TARGET_PAGE_WEIGHT_KB = 100
 NEURAL_HINT = "pip install 'briefing[neural]'"
 
 
@@ -376,6 +386,90 @@ LIBRARY_BASELINE = textwrap.dedent(r"""
 """)
 
 
+# --- the page ----------------------------------------------------------------------------------
+
+
+class PageServer:
+    """`briefing serve` as a subprocess, and the page's own requests to it."""
+
+    def __init__(self, bench: Bench, library: Path, cache: Path) -> None:
+        env = {**bench.env, "BRIEFING_CACHE_DIR": str(cache)}
+        self.process = subprocess.Popen(
+            [*bench.briefing, "serve", str(library), "--port", "0", "-q"], env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            text=True)
+        assert self.process.stderr is not None
+        line = self.process.stderr.readline()
+        match = re.search(r"at http://([\d.]+):(\d+)/", line)
+        if match is None:
+            self.stop()
+            raise CommandFailed(f"briefing serve did not start: {line.strip()}")
+        self.host, self.port = match.group(1), int(match.group(2))
+        self.origin = f"http://{self.host}:{self.port}"
+        token = re.search(r'name="token" value="([^"]+)"', self.get("/new").decode())
+        assert token is not None
+        self.token = token.group(1)
+
+    def get(self, path: str) -> bytes:
+        import http.client
+
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        try:
+            connection.request("GET", path)
+            return connection.getresponse().read()
+        finally:
+            connection.close()
+
+    def build(self, article: Path) -> tuple[float, float]:
+        """Build `article` as the form does; (seconds to the first progress event, seconds
+        until done), both from the moment the form is sent."""
+        import http.client
+        import json
+
+        boundary = "----briefing-bench"
+        body = (f'--{boundary}\r\nContent-Disposition: form-data; name="token"\r\n\r\n'
+                f'{self.token}\r\n--{boundary}\r\nContent-Disposition: form-data; '
+                f'name="file"; filename="{article.name}"\r\n\r\n').encode()
+        body += article.read_bytes() + f"\r\n--{boundary}--\r\n".encode()
+        started = time.perf_counter()
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=300)
+        connection.request("POST", "/builds", body=body, headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}", "Origin": self.origin})
+        response = connection.getresponse()
+        response.read()
+        location = response.getheader("location")
+        if response.status != 303 or not location:
+            raise CommandFailed(f"the page refused the build: HTTP {response.status}")
+        connection.request("GET", location + "/events")
+        stream = connection.getresponse()
+        first = None
+        state = ""
+        for line in stream:
+            if line.startswith(b"data: "):
+                first = first or time.perf_counter() - started
+                event = json.loads(line[6:])
+                state = event["state"]
+                if state in ("done", "failed", "cancelled"):
+                    break
+        done = time.perf_counter() - started
+        connection.close()
+        if state != "done" or first is None:
+            raise CommandFailed(f"the page's build ended {state or 'without an event'}")
+        return first, done
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=60)
+
+
+def page_weight(server: PageServer, audio_name: str) -> dict[str, int]:
+    """Bytes of the page's own parts: each page's HTML, the style sheet, the script."""
+    return {"library page": len(server.get("/")), "new-briefing page": len(server.get("/new")),
+            "briefing page": len(server.get(f"/b/{audio_name}")),
+            "page.css": len(server.get("/static/page.css")),
+            "page.js": len(server.get("/static/page.js"))}
+
+
 def ffmpeg_command(ffmpeg: str, wav: Path, mp3: Path) -> list[str]:
     """Encode as briefing does: FORMATS["mp3"] (libmp3lame, its LAME quality), 64k mono."""
     from briefing.publish.formats import FORMATS
@@ -574,6 +668,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="one run each and no batch of 20: a smoke check")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary folder (its path is printed)")
+    parser.add_argument("--page-only", action="store_true",
+                        help="only the page's rows (P) and the CLI build they compare with (2)")
     parser.add_argument("--normalizer-only", action="store_true",
                         help="only the normalizer's rows (N): a minute, no speech")
     args = parser.parse_args(argv)
@@ -667,6 +763,31 @@ def main(argv: list[str] | None = None) -> int:
 
         rows["2"] = Row("2", "`briefing build` example, cold cache")
 
+        # P. The example built through the page, in the same rounds as row 2.
+        page_firsts: list[float] = []
+        page_weights: dict[str, int] = {}
+
+        def page_cold(i: int) -> Run:
+            folder = bench.fresh("page")
+            library = folder / "library"
+            library.mkdir()
+            server = PageServer(bench, library, folder / "cache")
+            try:
+                first, done = server.build(EXAMPLE)
+                page_firsts.append(first)
+                if not page_weights:
+                    page_weights.update(page_weight(server, EXAMPLE.stem + ".mp3"))
+            finally:
+                server.stop()
+            return Run(done)
+
+        rows["P"] = Row("P", "the example built through the page (`briefing serve`: form sent "
+                             "→ progress says done), cold cache")
+        if args.page_only:
+            interleave([(rows["2"], cold), (rows["P"], page_cold)], runs)
+            print("\n".join(page_report(rows, page_firsts, page_weights, load_before)))
+            return 0
+
         # 2p. The same with Piper, run in the same rounds as row 2 so they share the load.
         piper_mp3: list[Path] = []
         cores = os.cpu_count() or 1  # the build's default --jobs
@@ -705,7 +826,7 @@ def main(argv: list[str] | None = None) -> int:
         fast = [(row_cli, baseline_cli)] if cli else []
         fast += [(row_lib, baseline_library), (rows["2"], cold)]
         fast += [] if row_piper.skipped else [(row_piper, piper_cold)]
-        fast += [(rows["3"], warm)]
+        fast += [(rows["3"], warm), (rows["P"], page_cold)]
         interleave(fast, runs)
         row_lib.note = f"libespeak-ng {lib_origin[0]}" if lib_origin[0] else ""
         baseline = rows["1"] if rows["1"].seconds else rows["1b"]
@@ -800,12 +921,48 @@ def main(argv: list[str] | None = None) -> int:
                      baseline_seconds, piper_seconds, load_before, loadavg(), elapsed, runs,
                      slow_runs, args.quick, notes)
         print("\n" + "\n".join(normalizer_table))
+        print("\n" + "\n".join(page_report(rows, page_firsts, page_weights, load_before)))
     finally:
         if args.keep:
             log(f"kept {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def page_report(rows: dict[str, Row], firsts: list[float], weights: dict[str, int],
+                load_before: str) -> list[str]:
+    """The page's rows (P, Pf, Pw) as a Markdown table, beside row 2 they compare with."""
+    cold, page = rows["2"], rows["P"]
+    lines = [f"### The page ({time.strftime('%Y-%m-%d %H:%M')}, median of {len(page.runs)} "
+             f"runs alternating with row 2; load average {load_before} before, {loadavg()} "
+             f"after; briefing {git_state()})", "",
+             "| # | measurement | median wall | range | runs | ratio | target | result |",
+             "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |"]
+    if page.error or not page.seconds or not cold.seconds:
+        lines.append(f"| P | {page.label} | — | | {len(page.runs)} | | | "
+                     f"ERROR: {page.error or cold.error} |")
+        return lines
+    ratio = page.seconds / cold.seconds
+    lines.append(f"| 2 | {cold.label} | {_fmt(cold.seconds)} | {cold.spread} | "
+                 f"{len(cold.runs)} | | | |")
+    lines.append(f"| P | {page.label} | {_fmt(page.seconds)} | {page.spread} | "
+                 f"{len(page.runs)} | {ratio:.2f}× (2) | ≤ {TARGET_PAGE_VS_CLI}× (2) | "
+                 f"{_verdict(ratio <= TARGET_PAGE_VS_CLI)} |")
+    if firsts:
+        first = statistics.median(firsts)
+        lines.append(f"| Pf | … first progress event after the form is sent | {first:.2f} s | "
+                     f"{min(firsts):.2f}–{max(firsts):.2f} | {len(firsts)} | | "
+                     f"< {TARGET_PAGE_FIRST_EVENT_S} s | "
+                     f"{_verdict(first < TARGET_PAGE_FIRST_EVENT_S)} |")
+    if weights:
+        heaviest = max(size for name, size in weights.items() if name.endswith("page"))
+        weight = (heaviest + weights["page.css"] + weights["page.js"]) / 1000
+        parts = ", ".join(f"{name} {size / 1000:.1f}" for name, size in weights.items())
+        lines.append(f"| Pw | … the page's own weight: the heaviest page's HTML + CSS + JS "
+                     f"({parts} kB) | {weight:.1f} kB | | 1 | | < {TARGET_PAGE_WEIGHT_KB} kB | "
+                     f"{_verdict(weight < TARGET_PAGE_WEIGHT_KB)} |")
+    return lines
 
 
 # --- the report ------------------------------------------------------------------------------

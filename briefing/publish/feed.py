@@ -160,23 +160,45 @@ def write_feed(
     cover = find_cover(directory, briefings)
     feed_path = directory / FEED_NAME
     feed_url = base + quote(FEED_NAME)
-    newest = briefings[0]
-    channel = Channel(
-        base=base,
-        feed_url=feed_url,
-        title=title or newest.album or directory.resolve().name or "Briefings",
-        description=description or "Spoken news briefings, made offline.",
-        author=author or newest.artist or "briefing",
-        language=language,
-        cover=cover,
-    )
-    xml = _render(channel, briefings)
+    xml = render_feed(briefings, base, directory, cover, title=title, description=description,
+                      author=author, language=language)
     _check_well_formed(xml, feed_path)
     write_bytes(feed_path, xml)
     return FeedSummary(
         path=feed_path, url=feed_url, items=len(briefings), cover=cover, skipped=skipped,
         misdated=tuple(briefing.audio for briefing in briefings if briefing.misdated),
     )
+
+
+def render_feed(
+    briefings: Sequence[Briefing],
+    base_url: str,
+    directory: Path,
+    cover: Path | None,
+    *,
+    title: str | None = None,
+    description: str | None = None,
+    author: str | None = None,
+    language: str = "en",
+) -> bytes:
+    """The feed of `briefings` (newest first) published at `base_url`, as bytes.
+
+    The same XML that write_feed writes; the web page renders it on every request, so the
+    feed it serves is always current. An empty list gives a channel with no items. title
+    and author default to the album and artist tags of the newest briefing.
+    """
+    base = _check_base_url(base_url)
+    newest = briefings[0] if briefings else None
+    channel = Channel(
+        base=base,
+        feed_url=base + quote(FEED_NAME),
+        title=title or (newest and newest.album) or directory.resolve().name or "Briefings",
+        description=description or "Spoken news briefings, made offline.",
+        author=author or (newest and newest.artist) or "briefing",
+        language=language,
+        cover=cover,
+    )
+    return _render(channel, briefings)
 
 
 def read_briefings(directory: Path) -> tuple[list[Briefing], tuple[Path, ...]]:
@@ -374,7 +396,8 @@ def _render(channel: Channel, briefings: Sequence[Briefing]) -> bytes:
     _add(element, "generator", f"briefing {__version__}")
     # The newest episode's date rather than now, so an unchanged directory gives an identical
     # file (and HTTP caches and conditional requests keep working).
-    _add(element, "lastBuildDate", format_datetime(briefings[0].published))
+    if briefings:
+        _add(element, "lastBuildDate", format_datetime(briefings[0].published))
     _add(element, f"{{{ATOM_NS}}}link", href=channel.feed_url, rel="self",
          type="application/rss+xml")
     _add(element, f"{{{ITUNES_NS}}}author", channel.author)

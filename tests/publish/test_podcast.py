@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import threading
 import urllib.request
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
-from briefing.publish.serve import make_server, server_url
+from briefing.page.server import running
 from briefing.runtime import ffmpeg_executable
 from tests.conftest import EXAMPLE, decode, run_cli
 
@@ -148,15 +147,13 @@ def test_two_article_digest_has_a_chapter_per_story_and_a_feed(tmp_path: Path) -
         name = enclosure.href.rsplit("/", 1)[1]
         assert int(enclosure.length) == (site / name).stat().st_size
 
-    server = make_server(site, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        request = urllib.request.Request(server_url(server) + "today.mp3",
+    with running(site) as server:
+        request = urllib.request.Request(server.address.url + "today.mp3",
                                          headers={"Range": "bytes=100-199"})
         with urllib.request.urlopen(request) as response:
             assert response.status == 206
             assert response.read() == (site / "today.mp3").read_bytes()[100:200]
-    finally:
-        server.shutdown()
-        server.server_close()
+        with urllib.request.urlopen(server.address.url + "feed.xml") as response:
+            served = feedparser.parse(response.read())
+        # The page's own feed lists the same briefings, under its own address.
+        assert [entry.guid for entry in served.entries] == [e.guid for e in parsed.entries]
