@@ -39,7 +39,8 @@ from briefing.errors import BriefingError
 from briefing.page import views
 from briefing.page.builds import STATE_FOLDER, UPLOAD_LIMIT, BuildQueue, BuildSpec, list_voices
 from briefing.page.library import LibraryReader
-from briefing.publish.feed import AUDIO_TYPES, render_feed
+from briefing.publish.feed import render_feed
+from briefing.publish.formats import AUDIO_TYPES
 from briefing.speech.engines import ENGINES
 
 STATIC = Path(__file__).with_name("static")
@@ -266,7 +267,7 @@ def make_app(page: Page) -> _Guard:
         cover = page.library.cover_of(item) if item is not None else None
         if cover is None:
             return _not_found()
-        return Response(cover.data, media_type=CONTENT_TYPES[cover.suffix],
+        return Response(cover.data, media_type=cover.mime,
                         headers={"Cache-Control": "max-age=60"})
 
     async def static(request: Request) -> Response:
@@ -290,7 +291,7 @@ def make_app(page: Page) -> _Guard:
         if path is None and name in ("cover.png", "cover.jpg"):
             artwork = page.library.feed_cover(found)
             if artwork and artwork[0] == name and artwork[1] is not None:
-                return Response(artwork[1].data, media_type=CONTENT_TYPES[artwork[1].suffix])
+                return Response(artwork[1].data, media_type=artwork[1].mime)
         if path is None:
             return _not_found()
         try:

@@ -15,7 +15,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing.publish.feed import COVER_NAMES, Briefing, Cover, embedded_cover, read_briefings
+from briefing.publish.cover import IMAGE_SUFFIXES, Cover
+from briefing.publish.feed import COVER_NAMES, Briefing, embedded_cover, read_briefings
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class LibraryReader:
         for item in library.briefings:
             cover = self.cover_of(item)
             if cover is not None:
-                return f"cover{cover.suffix}", cover
+                return f"cover{IMAGE_SUFFIXES[cover.mime]}", cover
         return None
 
     def cover_of(self, briefing: Briefing) -> Cover | None:

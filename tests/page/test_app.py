@@ -28,6 +28,8 @@ from briefing.page import app as app_module
 from briefing.page.builds import STATE_FOLDER
 from briefing.page.server import PageServer, running
 
+pytestmark = pytest.mark.slow  # end to end: real servers, workers and processes
+
 SECRET = "secret outside the served directory"
 
 

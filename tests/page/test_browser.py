@@ -21,6 +21,8 @@ from briefing.page.views import read_chapters, read_cues
 from tests.conftest import EXAMPLE, ROOT, decode, run_cli
 from tests.page.test_builds import unique_article
 
+pytestmark = pytest.mark.slow  # end to end: real servers, workers and processes
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run",

@@ -22,6 +22,7 @@ from briefing.page.builds import STATE_FOLDER, STOPPED
 from briefing.page.server import PageServer, running
 from tests.conftest import EXAMPLE, run_cli
 
+pytestmark = pytest.mark.slow  # end to end: real servers, workers and processes
 
 def post_build(server: PageServer, fields: dict[str, str],
                file: tuple[str, bytes] | None = None) -> tuple[int, str]:
