@@ -27,6 +27,13 @@ def long_article(path: Path, sentences: int = 400) -> Path:
     return path
 
 
+def started(scratch: Path) -> bool:
+    """Whether a build's own scratch folder exists in `scratch`. (Not just any entry: Python's
+    first `tempfile.gettempdir()` probes the folder with a short-lived file of its own, and a
+    signal landing then leaves that probe behind, which is Python's doing, not ours.)"""
+    return any(path.name.startswith(atomic.SCRATCH_PREFIX) for path in scratch.iterdir())
+
+
 def start_build(tmp_path: Path, target: Path,
                 sentences: int = 400) -> tuple[subprocess.Popen[bytes], Path]:
     scratch = tmp_path / "tmp"
@@ -40,7 +47,7 @@ def start_build(tmp_path: Path, target: Path,
     )
     # Wait (bounded) until synthesis is under way: its scratch folder exists.
     deadline = time.monotonic() + 30
-    while not any(scratch.iterdir()):
+    while not started(scratch):
         if process.poll() is not None or time.monotonic() > deadline:
             raise AssertionError(f"the build never started: {process.communicate()}")
         time.sleep(0.01)
@@ -234,7 +241,7 @@ def test_an_interrupted_batch_removes_its_leftovers_before_it_exits(tmp_path: Pa
          "--no-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
         env={**os.environ, "TMPDIR": str(scratch)})
     deadline = time.monotonic() + 60
-    while not any(scratch.iterdir()):  # synthesis under way in the builds
+    while not started(scratch):  # synthesis under way in the builds
         assert process.poll() is None and time.monotonic() < deadline, process.communicate()
         time.sleep(0.01)
     process.send_signal(signal.SIGINT)
@@ -255,7 +262,8 @@ def test_a_hung_encoder_is_killed_at_its_deadline(
     hung.parent.mkdir()
     hung.write_text("#!/bin/sh\nexec sleep 600\n")  # a real process that never finishes
     hung.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{hung.parent}:{os.environ['PATH']}")
+    # ffmpeg's location is looked up once per process: point export at the hung one.
+    monkeypatch.setattr(export, "ffmpeg_executable", lambda: str(hung))
     monkeypatch.setattr(runtime, "ENCODER_BASE_SECONDS", 1.0)
     audio = tmp_path / "x.mp3"
     audio.write_bytes(b"\xff\xfb" * 100)
