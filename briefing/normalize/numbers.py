@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from num2words import num2words
-
 from briefing.normalize import tables
 
 # --------------------------------------------------------------------------- number words
@@ -23,6 +21,14 @@ _MAX_CARDINAL_DIGITS = 15
 _MAX_GROUPED_DIGITS = 30
 _DIGIT_NAMES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 _AND = re.compile(r",| and(?= )")
+
+
+def _num2words(value: int, to: str) -> str:
+    # Imported at the first number, not with the module: num2words loads the tables of every
+    # language it knows (about 35 ms), which `import briefing.normalize` need not pay.
+    from num2words import num2words
+
+    return str(num2words(value, to=to))
 
 
 def _american(words: str) -> str:
@@ -42,7 +48,7 @@ def cardinal_words(value: int, max_digits: int = _MAX_CARDINAL_DIGITS) -> str:
     if len(str(abs(value))) > max_digits:
         sign = "minus " if value < 0 else ""
         return sign + digits_words(str(abs(value)))
-    return _american(num2words(value))
+    return _american(_num2words(value, to="cardinal"))
 
 
 @lru_cache(maxsize=4096)
@@ -50,13 +56,13 @@ def ordinal_words(value: int) -> str:
     """21 -> "twenty-first"."""
     if len(str(value)) > _MAX_CARDINAL_DIGITS:
         return digits_words(str(value))
-    return _american(num2words(value, to="ordinal"))
+    return _american(_num2words(value, to="ordinal"))
 
 
 @lru_cache(maxsize=1024)
 def year_words(value: int) -> str:
     """2024 -> "twenty twenty-four", 2008 -> "two thousand eight", 1506 -> "fifteen oh-six"."""
-    return _american(num2words(value, to="year"))
+    return _american(_num2words(value, to="year"))
 
 
 def decade_words(year: int) -> str:

@@ -12,9 +12,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefing.normalize import normalizer as n
+from briefing.normalize.abbreviations import (
+    expand_abbreviations,
+    expand_eras,
+    expand_quarters,
+    spell_acronyms,
+)
+from briefing.normalize.dates_times import expand_dates, expand_times
 from briefing.normalize.lexicon import Lexicon
+from briefing.normalize.money import expand_money
 from briefing.normalize.normalizer import NormalizeOptions, normalize
-from briefing.normalize.web import drop_urls
+from briefing.normalize.symbols import (
+    expand_symbols,
+    normalize_characters,
+    read_markup_literally,
+    tidy_spacing,
+)
+from briefing.normalize.units import expand_units
+from briefing.normalize.web import drop_urls, read_urls
 
 
 def test_rules_are_named_functions_in_order() -> None:
@@ -115,10 +130,53 @@ def test_no_ordinary_word_is_lost(pieces: list[tuple[str, str]]) -> None:
     ids=lambda text: repr(text[:12]),
 )
 def test_huge_line_never_hangs(huge: str) -> None:
-    # A hang guard, not a speed test (speed is scripts/bench.py's job): linear rules take
-    # well under a second here; catastrophic backtracking would take minutes.
-    started = time.perf_counter()
+    # A hang guard, not a speed test (speed is scripts/bench.py's N rows): linear rules take
+    # at most 1.0 s of CPU here (measured on a 2-core AMD EPYC); quadratic or catastrophic
+    # backtracking takes minutes. CPU time of this process, not wall time: the normalizer's
+    # work is all CPU, and on a shared machine the wall clock also counts everyone else's
+    # (5x more at a load average of 30 on 2 cores).
+    started = time.process_time()
     result = normalize(huge)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     _check_output(result)
     assert elapsed < 15, f"{elapsed:.2f}s"
+
+
+# A rule alone on a 200,000-character line made of a piece that once made a rule quadratic (or
+# might: text before or after every match rescanned, a pattern retried at every position of a
+# run of spaces). Hang guards, not speed tests: each takes at most 0.3 s of CPU (2-core AMD
+# EPYC); the quadratic versions took minutes ("St " alone: 61 s at 60 KB). CPU time, for the
+# reason given above.
+@pytest.mark.parametrize(
+    ("rule", "piece"),
+    [
+        (expand_money, "a $5 billion "),
+        (expand_abbreviations, "St "),
+        (expand_abbreviations, "Elm St. "),
+        (expand_abbreviations, "-St. "),
+        (expand_abbreviations, "etc. "),
+        (spell_acronyms, "U.S. "),
+        (expand_times, "9:30 a.m. "),
+        (expand_eras, "44 BC. "),
+        (expand_quarters, "the Q1 "),
+        (expand_dates, "Nov. 25 "),
+        (expand_units, "per km "),
+        (read_markup_literally, " < "),
+        (expand_symbols, " "),
+        (expand_symbols, "+ "),
+        (expand_symbols, " - "),
+        (expand_symbols, "a- \u2014 "),
+        (tidy_spacing, " "),
+        (tidy_spacing, " ,"),
+        (normalize_characters, "\t "),
+        (read_urls, "x@y. "),
+        (drop_urls, "www.a.com "),
+    ],
+    ids=lambda value: getattr(value, "__name__", repr(value)),
+)
+def test_each_rule_is_linear_in_the_length_of_a_line(rule: n.Rule, piece: str) -> None:
+    text = piece * (200_000 // len(piece))
+    started = time.process_time()
+    assert isinstance(rule(text), str)
+    elapsed = time.process_time() - started
+    assert elapsed < 10, f"{elapsed:.2f}s"
