@@ -36,6 +36,15 @@ N. The normalizer alone (in a subprocess of briefing's interpreter, timed inside
    sentence of numbers, money, dates and abbreviations ("The U.S. paid $4.5 billion on Nov.
    25, …") repeated as one 200 KB line against the same in 500 lines. `--normalizer-only`
    runs these rows alone.
+6. `briefing --help` start-up time; 6s: `briefing build` start-up, from launching the process
+   until synthesis starts its first child (interpreter, imports, reading, script, engines),
+   taken from row 2's runs through a small probe that wraps the entry point.
+1p. Piper's own command line (`piper -m MODEL -i script -f out.wav`) reading the same spoken
+   script, plus the same encode: the baseline for row 2p.
+7. Peak memory: the example's cold build (row 2), and cold builds of a 1-hour and a 2-hour
+   briefing (21 and 42 variants of the example in one article), one run each.
+
+`--skip fast,piper,long,digest,batch,hours` leaves groups of rows out (on a loaded machine).
 
 Peak RSS: the main process's own peak (VmHWM, sampled from /proc while it runs) and the largest
 peak of any process in its tree (ru_maxrss from wait4: the main process, its forked
