@@ -112,7 +112,7 @@ def _say_to_file(engine: Any, text: str, wav_path: Path) -> None:
         # The driver's event loop polls for the end of synthesis every 10 ms (time.sleep
         # (0.01)): up to 10 ms lost per segment, 20 with the first turn. Its `time` is made
         # one whose sleep waits on eSpeak itself, so the loop ends the moment speech does.
-        espeak.time = _WaitForEspeak  # type: ignore[attr-defined]
+        espeak.time = _WaitForEspeak
     engine.runAndWait()
     if sys.platform.startswith("linux"):
         _espeak.Synchronize()  # eSpeak synthesizes in its own thread: wait for it
