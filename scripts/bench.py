@@ -935,7 +935,7 @@ def main(argv: list[str] | None = None) -> int:
         # 7. Peak memory with length: 1-hour and 2-hour briefings, cold, one run each.
         for key, times in (("7h1", 21), ("7h2", 42)):
             rows[key] = Row(key, f"`briefing build`, {times}× the example (about "
-                                 f"{times * 170 // 3600 or 1} h of audio), cold: peak memory")
+                                 f"{round(times * 170 / 3600)} h of audio), cold: peak memory")
             if "hours" in skip or args.quick:
                 rows[key].skipped = "skipped (--skip hours or --quick)"
                 continue
