@@ -716,9 +716,10 @@ def _limit(samples: np.ndarray, out: np.ndarray, peaks: np.ndarray, gain_db: flo
 # K-weighting filter's memory, so measuring and limiting them one by one is what one pass over
 # the whole programme would do, up to the rounding of each clip's place to a tick (below).
 
-TICK = 128
-"""Samples per stored energy of a clip (8 chunks, 5.8 ms at 22,050 Hz): where a clip lands
-in the programme's 100 ms measuring steps is known to this precision."""
+TICK = 512
+"""Samples per stored energy of a clip (32 chunks, 23 ms at 22,050 Hz): where a clip lands in
+the programme's 100 ms measuring steps is known to this precision, and the measurements of an
+hour of speech take 1.2 MB."""
 LOSS_STEP_DB = 3.0
 """The limiter's loss of loudness is tabulated per clip at these steps of peak reduction."""
 LOSS_STEPS = 8
@@ -840,10 +841,16 @@ def programme_levelling(
     for position, clip in placed:
         if not clip.energies.size:
             continue
-        centres = position + np.arange(len(clip.energies)) * TICK + TICK // 2
-        index = centres // step
-        binned.append((int(index[0]), np.bincount(index - index[0], weights=clip.energies),
-                       clip))
+        # A tick that straddles two steps gives each the share of it that lies there.
+        starts = position + np.arange(len(clip.energies)) * TICK
+        index = starts // step
+        inside = np.minimum((index + 1) * step - starts, TICK) / TICK
+        first = int(index[0])
+        per_step = np.bincount(index - first, weights=clip.energies * inside,
+                               minlength=int(index[-1]) - first + 2)
+        per_step[1:] += np.bincount(index - first, weights=clip.energies * (1.0 - inside),
+                                    minlength=int(index[-1]) - first + 1)[: len(per_step) - 1]
+        binned.append((first, per_step, clip))
 
     def loudness(gain_db: float | None) -> float:
         energies = np.zeros(steps + 2 + max((len(b) for _, b, _ in binned), default=0))

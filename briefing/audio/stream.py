@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -47,6 +47,11 @@ class ClipFacts:
     @property
     def length(self) -> int:
         return self.end - self.start
+
+    def lean(self) -> ClipFacts:
+        """These facts without the energies, which only the programme's levelling reads: what
+        writing the clip out needs, a few bytes whatever its length."""
+        return ClipFacts(self.start, self.end, replace(self.loudness, energies=np.zeros(0)))
 
     def to_bytes(self) -> bytes:
         return _BOUNDS.pack(self.start, self.end) + self.loudness.to_bytes()

@@ -94,7 +94,7 @@ def test_clips_measured_alone_add_up_to_the_programme(
                                      zip(plan.positions, facts, strict=True)],
                                     plan.timeline.length, RATE)
     assert levelling is not None
-    # A clip's place is rounded to 128 samples and the filter restarts at each clip: a few
+    # A clip's place is rounded to 512 samples and the filter restarts at each clip: a few
     # thousandths of a LU.
     assert levelling.input_lufs == pytest.approx(integrated_loudness(whole.samples, RATE),
                                                  abs=0.02)
