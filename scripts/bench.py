@@ -704,8 +704,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="one run each and no batch of 20: a smoke check")
     parser.add_argument("--skip", default="",
-                        help="comma-separated groups of rows to leave out: piper, long, "
-                             "digest, batch, hours (the 1- and 2-hour memory rows)")
+                        help="comma-separated groups of rows to leave out: fast (1 to 3), "
+                             "piper, long, digest, batch, hours (the 1- and 2-hour memory rows)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary folder (its path is printed)")
     parser.add_argument("--page-only", action="store_true",
@@ -901,7 +901,11 @@ def main(argv: list[str] | None = None) -> int:
         fast += [] if row_piper.skipped else [(row_piper, piper_cold)]
         fast += [] if row_piper_cli.skipped else [(row_piper_cli, piper_baseline)]
         fast += [(rows["3"], warm), (rows["P"], page_cold)]
-        interleave(fast, runs)
+        if "fast" in skip:
+            for row, _ in fast:
+                row.skipped = "skipped (--skip fast)"
+        else:
+            interleave(fast, runs)
         row_lib.note = f"libespeak-ng {lib_origin[0]}" if lib_origin[0] else ""
         if first_segment:
             rows["6s"] = Row("6s", "`briefing build` start-up: interpreter and imports until "
