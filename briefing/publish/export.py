@@ -72,7 +72,8 @@ def write_audio(path: Path, timeline: Timeline, samples: Samples, tags: Tags,
     # overlaps the encoding instead of following it.
     decoder = _start_decoder(timeline.sample_rate) if check else None
     try:
-        _encode(samples(0.0), timeline.sample_rate, path, options)
+        _encode(samples(0.0), timeline.sample_rate, path, options,
+                timeline.duration_ms / 1000)
     except BaseException:
         if decoder is not None:
             decoder.kill()
@@ -82,7 +83,8 @@ def write_audio(path: Path, timeline: Timeline, samples: Samples, tags: Tags,
         over = decoded_true_peak(path, timeline.sample_rate, above=true_peak,
                                  decoder=decoder) - true_peak
         if over > 0:
-            _encode(samples(over + 0.1), timeline.sample_rate, path, options)
+            _encode(samples(over + 0.1), timeline.sample_rate, path, options,
+                    timeline.duration_ms / 1000)
     if options.format.name == "m4a":
         _add_mp4_chapters(path, tags, timeline)
     tagging.write_tags(path, options.format.name, tags, timeline.chapters,
@@ -117,9 +119,10 @@ def transcript_text(programme: Timeline, title: str) -> str:
 
 
 def _encode(blocks: Iterable[np.ndarray], sample_rate: int, path: Path,
-            options: EncodingOptions) -> None:
+            options: EncodingOptions, audio_seconds: float = 0.0) -> None:
     """Encode the blocks into `path` as they come: ffmpeg reads them from a pipe (a lossy
-    format), or they are written as WAV; no staging file, no whole-programme buffer."""
+    format), or they are written as WAV; no staging file, no whole-programme buffer. An
+    ffmpeg that has not finished `audio_seconds` of audio within its deadline is killed."""
     audio_format = options.format
     if audio_format.codec is None:
         with wave.open(str(path), "wb") as out:
@@ -141,6 +144,15 @@ def _encode(blocks: Iterable[np.ndarray], sample_rate: int, path: Path,
         except OSError as error:
             raise EncoderError(f"ffmpeg could not be started: {error.strerror}") from None
         stdin = cast(IO[bytes], encoder.stdin)  # a pipe: stdin=PIPE above
+        timed_out = threading.Event()
+
+        def stop() -> None:
+            timed_out.set()
+            encoder.kill()
+
+        deadline = encoder_deadline(audio_seconds)
+        watchdog = threading.Timer(deadline, stop)
+        watchdog.start()
         try:
             with contextlib.suppress(BrokenPipeError):  # ffmpeg stopped: its message says why
                 for block in blocks:
@@ -150,6 +162,10 @@ def _encode(blocks: Iterable[np.ndarray], sample_rate: int, path: Path,
             if encoder.poll() is None and not stdin.closed:
                 encoder.kill()  # interrupted while feeding it
             encoder.wait()
+            watchdog.cancel()
+        if timed_out.is_set():
+            raise EncoderError(f"ffmpeg did not finish encoding within {deadline:.0f} s and "
+                               "was stopped")
         if encoder.returncode != 0:
             errors.seek(0)
             lines = errors.read().decode(errors="replace").strip().splitlines()
