@@ -172,8 +172,27 @@ class Chapter:
 
 
 @dataclass(frozen=True)
+class Timeline:
+    """Where everything in a programme is, without its samples: what the transcripts, the
+    chapters and the tags need, and all a build keeps of a programme that streamed out."""
+
+    sample_rate: int
+    """Samples per second."""
+    length: int
+    """The programme's length in samples."""
+    cues: tuple[Cue, ...]
+    """One per sentence, in order."""
+    chapters: tuple[Chapter, ...]
+    """One per section, in order, covering the programme end to end."""
+
+    @property
+    def duration_ms(self) -> float:
+        return 1000 * self.length / self.sample_rate
+
+
+@dataclass(frozen=True)
 class Programme:
-    """The whole briefing as audio, with its timeline."""
+    """The whole briefing as audio in memory, with its timeline."""
 
     samples: np.ndarray
     """All of it: 16-bit mono samples (int16)."""
@@ -187,6 +206,10 @@ class Programme:
     @property
     def duration_ms(self) -> float:
         return 1000 * len(self.samples) / self.sample_rate
+
+    @property
+    def timeline(self) -> Timeline:
+        return Timeline(self.sample_rate, len(self.samples), self.cues, self.chapters)
 
 
 @dataclass(frozen=True)

@@ -6,20 +6,24 @@ module that does.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
 from briefing import atomic
-from briefing.audio.assembly import assemble, section_tone
-from briefing.audio.loudness import normalize_loudness
+from briefing.audio import stream
+from briefing.audio.assembly import layout, section_tone
+from briefing.audio.loudness import measure_clip, programme_levelling
 from briefing.compose.script import compose
 from briefing.compose.template import DEFAULT_PAUSES, Pauses
 from briefing.errors import InputError
-from briefing.model import Clip, Document, Programme, Script, Segment, Tags, VoiceSettings
+from briefing.model import Document, Script, Segment, Tags, Timeline, VoiceSettings
 from briefing.normalize.normalizer import NormalizeOptions, normalize
 from briefing.publish import export, fileset
 from briefing.publish.cover import load_cover
@@ -89,8 +93,9 @@ class BuildResult:
     """The audio file."""
     files: tuple[Path, ...]
     """Every file written, the audio first."""
-    programme: Programme
-    """The assembled programme, with its cues and chapters."""
+    programme: Timeline
+    """The programme's timeline: its cues, chapters and length (its samples streamed to the
+    encoder and were never held whole)."""
     script: Script
     """The script it was built from."""
     cache: CacheStats | None
@@ -199,42 +204,60 @@ def build(
     requests = [speech.Request(segment.spoken, voices.for_segment(segment), _label(i, segment))
                 for i, segment in enumerate(script.segments)]
     cache = open_cache(options)
-    # Handed over to assemble(), which lets go of each clip once copied: clips and programme
-    # are never both whole in memory.
-    clips: list[Clip | None] = list(speech.synthesize(
-        requests, options.jobs,
-        progress=lambda done, total: report("synthesize", done, total), cache=cache,
-    ))
-    rate = voices.content.sample_rate
-    programme = assemble(script, clips, rate, section_tone(rate) if options.tone else None)
-    if options.loudness is not None:
-        report("loudness")
-        # In place: the assembled programme is ours alone, and a second copy of a long one
-        # would double the build's peak memory.
-        normalize_loudness(programme.samples, rate, options.loudness, options.true_peak,
-                           measure_output=False, in_place=True)
-    tags = Tags(
-        title=script.title,
-        date=build_time().isoformat(),
-        comment=description(script),
-    )
-    sources = [document.source for document in documents]
-    files = planned_files(target, options, sources)
-    report("encode")
-    # The whole set is written before any of it is renamed into place, then renamed together
-    # (see `fileset`): an interruption or a full disk never leaves old and new files mixed.
-    with fileset.staged(target) as staged:
-        export.write_audio(staged.part(target), programme, tags, options.encoding,
-                           load_cover(options.cover),
-                           true_peak=options.true_peak if options.loudness is not None else None)
-        texts = export.sidecars(programme, script.title)
-        for path in files[1:]:
-            staged.write(path, texts[_sidecar_suffix(path, target)].encode("utf-8"))
-        with fileset.folder_locked(target.parent):
-            # Again, under the lock: the folder may have changed during the build.
-            check_targets(files, sources, force)
-            staged.commit()
-    return BuildResult(target, tuple(files), programme, script,
+    with contextlib.ExitStack() as stack:
+        # Clips go to the cache as they are made, never all into memory; without a cache,
+        # to a private one that goes when the build does.
+        store = cache or SegmentCache(stack.enter_context(atomic.scratch_folder()))
+        spoken = speech.speak(requests, store, stream.ANALYSIS, options.jobs,
+                              progress=lambda done, total: report("synthesize", done, total))
+        rate = voices.content.sample_rate
+        facts = []
+        for index, clip in enumerate(spoken):  # each clip's analysis read, then let go
+            facts.append(stream.ClipFacts.from_bytes(clip.analysis))
+            spoken[index] = replace(clip, analysis=b"")
+        tone = section_tone(rate) if options.tone else None
+        plan = layout(script, [fact.length for fact in facts], rate,
+                      len(tone) if tone is not None else 0)
+        levelling = None
+        if options.loudness is not None:
+            report("loudness")
+            placed = [(at, fact.loudness) for at, fact in zip(plan.positions, facts, strict=True)]
+            if tone is not None:
+                chime = measure_clip(tone, rate)
+                placed += [(at, chime) for at in plan.tones]
+            levelling = programme_levelling(placed, plan.timeline.length, rate,
+                                            options.loudness, options.true_peak)
+            del placed
+        # Memory stays flat with length: what is kept per clip from here on is a few bytes.
+        facts = [fact.lean() for fact in facts]
+
+        def programme(quieter_db: float) -> Iterator[np.ndarray]:
+            chosen = levelling.quieter(quieter_db) if levelling is not None else None
+            return stream.samples(plan, lambda i: spoken[i].load(store), facts, chosen, tone)
+
+        tags = Tags(
+            title=script.title,
+            date=build_time().isoformat(),
+            comment=description(script),
+        )
+        sources = [document.source for document in documents]
+        files = planned_files(target, options, sources)
+        report("encode")
+        # The whole set is written before any of it is renamed into place, then renamed
+        # together (see `fileset`): an interruption or a full disk never leaves old and new
+        # files mixed.
+        with fileset.staged(target) as staged:
+            export.write_audio(staged.part(target), plan.timeline, programme, tags,
+                               options.encoding, load_cover(options.cover),
+                               true_peak=options.true_peak if levelling is not None else None)
+            texts = export.sidecars(plan.timeline, script.title)
+            for path in files[1:]:
+                staged.write(path, texts[_sidecar_suffix(path, target)].encode("utf-8"))
+            with fileset.folder_locked(target.parent):
+                # Again, under the lock: the folder may have changed during the build.
+                check_targets(files, sources, force)
+                staged.commit()
+    return BuildResult(target, tuple(files), plan.timeline, script,
                        cache.stats if cache is not None else None)
 
 

@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-import warnings
 from collections.abc import Callable
 
 from briefing.errors import EncoderError, EngineError
@@ -94,19 +93,6 @@ def run_encoder(command: list[str], deadline: float, doing: str) -> bytes:
         raise EncoderError(f"ffmpeg could not finish {doing}: "
                            f"{lines[-1] if lines else result.returncode}")
     return result.stderr
-
-
-@functools.cache
-def pydub_audio_segment() -> type:
-    """pydub's AudioSegment, set up to use our ffmpeg (and without its import-time warning)."""
-    converter = ffmpeg_executable()
-    with warnings.catch_warnings():
-        # pydub warns at import when no `ffmpeg` is on PATH; we tell it where ffmpeg is.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        from pydub import AudioSegment
-    AudioSegment.converter = converter
-    audio_segment: type = AudioSegment
-    return audio_segment
 
 
 @functools.cache

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from briefing import atomic, pipeline
@@ -270,6 +271,9 @@ def test_a_hung_encoder_is_killed_at_its_deadline(
     started = time.monotonic()
     with pytest.raises(EncoderError, match=r"did not finish decoding x.mp3 within 1 s"):
         export.decoded_true_peak(audio, 22050)
+    with pytest.raises(EncoderError, match=r"did not finish encoding within 1 s"):
+        export._encode([np.zeros(100, dtype=np.int16)], 22050, tmp_path / "y.mp3",
+                       export.EncodingOptions(), 0.0)
     with pytest.raises(EncoderError, match=r"did not finish adding the M4A chapters"):
         runtime.run_encoder([str(hung)], runtime.encoder_deadline(0), "adding the M4A chapters")
     assert time.monotonic() - started < 10

@@ -7,9 +7,12 @@ exact by construction rather than re-estimated afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
 import numpy as np
 
-from briefing.model import Chapter, Clip, Cue, Programme, Script
+from briefing.model import Chapter, Clip, Cue, Programme, Script, Timeline
 from briefing.runtime import release_free_memory
 
 # eSpeak pads every clip with its own silence; trimmed, the script's pauses are the real gaps.
@@ -44,50 +47,51 @@ def section_tone(sample_rate: int) -> np.ndarray:
     return np.concatenate(notes).astype(np.int16)
 
 
-def assemble(
-    script: Script, clips: list[Clip | None], sample_rate: int, tone: np.ndarray | None = None
-) -> Programme:
-    """Lay the clips of `script`'s segments end to end with the script's pauses.
+@dataclass(frozen=True)
+class Layout:
+    """Where every clip and chime lands in a programme, worked out from lengths alone, so
+    that a programme can be written out piece by piece without ever being whole in memory."""
 
-    With `tone`, it sounds in the middle of the pause between two sections. `clips` is
-    emptied (each entry set to None once copied), so that a long programme never needs its
-    clips and itself in memory at once.
+    timeline: Timeline
+    """The cues and chapters, and the programme's length."""
+    positions: tuple[int, ...]
+    """The sample at which each segment's trimmed clip starts, in script order."""
+    lengths: tuple[int, ...]
+    """Each segment's trimmed clip's length in samples."""
+    tones: tuple[int, ...]
+    """The samples at which the section chime starts (none without a chime)."""
+
+
+def layout(script: Script, lengths: list[int], sample_rate: int, tone_length: int = 0) -> Layout:
+    """Lay clips of these (trimmed) lengths end to end with the script's pauses.
+
+    With a `tone_length`, a chime of that many samples sounds in the middle of the pause
+    between two sections (the pause is lengthened to fit it if need be). Cue and chapter
+    times come from the sample counts, so they are exact by construction.
     """
     segments = script.segments
-    if len(clips) != len(segments):
-        raise ValueError(f"{len(clips)} clips for {len(segments)} segments")
-    if any(clip is None or clip.sample_rate != sample_rate for clip in clips):
-        raise ValueError("all clips must share the programme's sample rate")
-    bounds = [_sound_bounds(clip.samples, sample_rate) for clip in clips if clip is not None]
+    if len(lengths) != len(segments):
+        raise ValueError(f"{len(lengths)} clips for {len(segments)} segments")
     pauses = [segment.pause_after_ms * sample_rate // 1000 for segment in segments]
     section_of = [i for i, section in enumerate(script.sections) for _ in section.segments]
     tone_after = set()
-    if tone is not None and len(tone):
+    if tone_length:
         tone_after = {i for i in range(len(segments) - 1) if section_of[i] != section_of[i + 1]}
         for i in tone_after:
-            pauses[i] = max(pauses[i], len(tone) + sample_rate // 5)
-    samples = np.zeros(sum(end - start for start, end in bounds) + sum(pauses), dtype=np.int16)
+            pauses[i] = max(pauses[i], tone_length + sample_rate // 5)
 
     cues: list[Cue] = []
     section_starts: dict[int, float] = {}
+    positions: list[int] = []
+    tones: list[int] = []
     position = 0
-    released = 0
     sentence: list[str] = []  # the parts of a long sentence that was split into segments
     sentence_start = 0.0
-    for index, (segment, (start, end), pause, section) in enumerate(
-            zip(segments, bounds, pauses, section_of, strict=True)):
-        clip, clips[index] = clips[index], None
-        length = end - start
-        if clip is not None:  # always; the check only narrows the type
-            samples[position:position + length] = clip.samples[start:end]
-            released += len(clip.samples)
-        del clip
-        if released > RELEASE_EVERY:
-            release_free_memory()
-            released = 0
-        if index in tone_after and tone is not None:
-            at = position + length + (pause - len(tone)) // 2
-            samples[at:at + len(tone)] = tone
+    for index, (segment, length, pause, section) in enumerate(
+            zip(segments, lengths, pauses, section_of, strict=True)):
+        positions.append(position)
+        if index in tone_after:
+            tones.append(position + length + (pause - tone_length) // 2)
         start_ms = 1000 * position / sample_rate
         section_starts.setdefault(section, start_ms)
         if not sentence:
@@ -99,10 +103,83 @@ def assemble(
             sentence = []
         position += length + pause
 
-    duration_ms = 1000 * len(samples) / sample_rate
+    duration_ms = 1000 * position / sample_rate
     starts = [section_starts[i] for i in range(len(script.sections))]
     starts[0] = 0.0  # the first chapter covers the programme from its very start
     ends = [*starts[1:], duration_ms]
     chapters = tuple(Chapter(section.title, start, end)
                      for section, start, end in zip(script.sections, starts, ends, strict=True))
-    return Programme(samples, sample_rate, tuple(cues), chapters)
+    timeline = Timeline(sample_rate, position, tuple(cues), chapters)
+    return Layout(timeline, tuple(positions), tuple(lengths), tuple(tones))
+
+
+def render(
+    plan: Layout, clip: Callable[[int], np.ndarray], tone: np.ndarray | None = None
+) -> Iterator[np.ndarray]:
+    """The programme's samples in order, as consecutive blocks: `clip(i)` (segment i's
+    trimmed clip, asked for in order, each once) and `tone` where the plan puts them, silence
+    in between. Only one clip is held at a time, whatever the programme's length."""
+    pieces: list[tuple[int, int]] = [(at, i) for i, at in enumerate(plan.positions)]
+    pieces += [(at, -1) for at in plan.tones]  # a chime lies inside a pause: no overlap
+    position = 0
+    for at, index in sorted(pieces):
+        if at > position:
+            yield np.zeros(at - position, dtype=np.int16)
+        if index >= 0:
+            samples = clip(index)
+            if len(samples) != plan.lengths[index]:
+                raise ValueError(f"clip {index} is not the length the layout gave it")
+        elif tone is not None:
+            samples = tone
+        else:
+            raise ValueError("the layout has a chime but none was given")
+        if len(samples):
+            yield samples
+        position = at + len(samples)
+    if plan.timeline.length > position:
+        yield np.zeros(plan.timeline.length - position, dtype=np.int16)
+
+
+def sound_bounds(samples: np.ndarray, sample_rate: int) -> tuple[int, int]:
+    """Where the clip's sound starts and ends, with a little of its silence kept either side:
+    `samples[start:end]` is what goes into the programme."""
+    return _sound_bounds(samples, sample_rate)
+
+
+def assemble(
+    script: Script, clips: list[Clip | None], sample_rate: int, tone: np.ndarray | None = None
+) -> Programme:
+    """Lay the clips of `script`'s segments end to end with the script's pauses, in memory.
+
+    With `tone`, it sounds in the middle of the pause between two sections. `clips` is
+    emptied (each entry set to None once copied), so that a long programme never needs its
+    clips and itself in memory at once. (A build streams instead: `layout` and `render`.)
+    """
+    if len(clips) != len(script.segments):
+        raise ValueError(f"{len(clips)} clips for {len(script.segments)} segments")
+    if any(clip is None or clip.sample_rate != sample_rate for clip in clips):
+        raise ValueError("all clips must share the programme's sample rate")
+    bounds = [_sound_bounds(clip.samples, sample_rate) for clip in clips if clip is not None]
+    plan = layout(script, [end - start for start, end in bounds], sample_rate,
+                  len(tone) if tone is not None else 0)
+    released = 0
+
+    def take(index: int) -> np.ndarray:
+        nonlocal released
+        taken, clips[index] = clips[index], None
+        if taken is None:  # never: checked above; narrows the type
+            raise ValueError(f"clip {index} was taken already")
+        released += len(taken.samples)
+        if released > RELEASE_EVERY:
+            release_free_memory()
+            released = 0
+        start, end = bounds[index]
+        return taken.samples[start:end]
+
+    samples = np.empty(plan.timeline.length, dtype=np.int16)
+    position = 0
+    for block in render(plan, take, tone):
+        samples[position:position + len(block)] = block
+        position += len(block)
+    timeline = plan.timeline
+    return Programme(samples, sample_rate, timeline.cues, timeline.chapters)

@@ -11,8 +11,10 @@ input and the output stays a few MB however long the programme is.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterator
+import struct
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +49,9 @@ TRUE_PEAK_PHASES = np.array(
     [_TP_PHASE0, _TP_PHASE1, _TP_PHASE1[::-1], _TP_PHASE0[::-1]], dtype=np.float32
 )
 """Annex 2 polyphase interpolator, shape (4 phases, 12 taps)."""
+INTERPOLATION_GAIN = float(np.abs(TRUE_PEAK_PHASES).sum(axis=1).max())
+"""The most any interpolated point can exceed the largest sample it is made from (about
+2.0, +6 dB): where samples stay this far below a limit, so does the true peak."""
 
 # The limiter aims this far below the requested ceiling: MP3 encoding adds inter-sample overs of
 # its own (at 64 kbit/s about 0.3 dB on eSpeak speech at -16 LUFS, more on its sharp plosive
@@ -288,6 +293,12 @@ def _step(sample_rate: int) -> int:
     return round(sample_rate / 10)
 
 
+@functools.lru_cache(maxsize=4)
+def _k_weighting_matrices(sample_rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The K-weighting filter's block matrices, made once per rate: every clip has a meter."""
+    return _block_matrices(_k_weighting(sample_rate), 32)
+
+
 class _Meter:
     """Integrated loudness of a signal fed to it segment by segment, in order.
 
@@ -298,7 +309,7 @@ class _Meter:
 
     def __init__(self, sample_rate: int) -> None:
         sos = _k_weighting(sample_rate)
-        self._matrices = _block_matrices(sos, 32)
+        self._matrices = _k_weighting_matrices(sample_rate)
         self._state = _rest(sos)
         self._step = _step(sample_rate)
         self._tail = np.zeros(0)
@@ -341,6 +352,7 @@ _CHUNK = 16
 _TAPS = TRUE_PEAK_PHASES.shape[1]
 
 
+@functools.cache
 def _chunk_matrix() -> np.ndarray:
     """Maps the _CHUNK + 11 samples around a chunk to its 4 x _CHUNK interpolated points and its
     _CHUNK samples themselves (a sample can exceed the interpolated points beside it).
@@ -354,9 +366,6 @@ def _chunk_matrix() -> np.ndarray:
             matrix[phase * _CHUNK + j, j : j + _TAPS] = TRUE_PEAK_PHASES[phase, ::-1]
         matrix[4 * _CHUNK + j, j + _TAPS // 2 - 1] = 1.0
     return matrix
-
-
-_CHUNK_MATRIX = _chunk_matrix()
 
 
 def _chunk_peaks(samples: np.ndarray, start: int, stop: int) -> np.ndarray:
@@ -382,7 +391,7 @@ def _chunk_peaks(samples: np.ndarray, start: int, stop: int) -> np.ndarray:
     peaks = np.empty(chunks, dtype=np.float32)
     batch = 4096  # chunks per product: big enough for BLAS, small enough to stay in cache
     for first in range(0, chunks, batch):
-        points = _CHUNK_MATRIX @ windows[first : first + batch].T
+        points = _chunk_matrix() @ windows[first : first + batch].T
         np.abs(points, out=points)
         points.max(axis=0, out=peaks[first : first + batch])
     return peaks
@@ -566,19 +575,19 @@ def normalize_loudness(
     never in memory twice (each sample is read for the last time just before it is written).
 
     `samples` is the complete programme as int16 mono; the result has the same length and type.
-    A static gain sets the loudness and a true-peak limiter (lookahead, smooth gain, 4x
-    oversampled detection) keeps the peaks down. Limiting takes some loudness away, so the gain
-    is found by iterating on a prediction of the limited loudness (cheap: the K-weighted energy
-    per chunk times the limiter's gain squared), then checked by measuring the result.
-    Input with no block above the absolute gate (silence, or shorter than 400 ms) is returned
-    unchanged.
+    Three steps: measure (loudness, and per chunk the K-weighted energy and the true peak),
+    find the gain (a static gain sets the loudness; limiting takes some away, so the gain is
+    found by a secant search on a prediction of the limited loudness: the energy per chunk
+    times the limiter's gain squared), then limit (a true-peak limiter with lookahead and a
+    smooth gain, 4x oversampled detection). Input with no block above the absolute gate
+    (silence, or shorter than 400 ms) is returned unchanged.
 
     The work runs segment by segment: memory beyond the input and the output is a few MB,
-    whatever the programme's length.
+    whatever the programme's length. (A build does not call this: it measures each clip
+    once, with `measure_clip`, and limits clip by clip as the programme streams out.)
     """
     _check_samples(samples, sample_rate)
-    n = len(samples)
-    chunks = -(-n // _CHUNK)
+    chunks = -(-len(samples) // _CHUNK)
     size = _SEGMENT // _CHUNK  # the limiter's segment, in chunks
     if in_place:
         out = samples
@@ -586,16 +595,7 @@ def normalize_loudness(
     else:
         out = np.empty_like(samples)
         chunk_energy, peaks = _scratch(out, chunks, sample_rate, size)
-    meter = _Meter(sample_rate)
-    for start, stop in _segments(n):
-        weighted = meter.feed(_float_segment(samples, start, stop))
-        first, last = start // _CHUNK, -(-stop // _CHUNK)
-        if len(weighted) % _CHUNK:
-            weighted = np.concatenate([weighted, np.zeros(-len(weighted) % _CHUNK)])
-        weighted *= weighted
-        chunk_energy[first:last] = weighted.reshape(-1, _CHUNK).sum(axis=1)
-        peaks[first:last] = _chunk_peaks(samples, start, stop)
-    input_lufs = meter.loudness()
+    input_lufs = _measure_chunks(samples, sample_rate, chunk_energy, peaks)
     input_peak_db = _max_db(peaks)
     if not math.isfinite(input_lufs):
         if out is not samples:
@@ -603,24 +603,49 @@ def normalize_loudness(
         return out, LoudnessReport(input_lufs, input_peak_db, 0.0, input_lufs, input_peak_db)
 
     ceiling_db = true_peak_dbtp - _LIMITER_MARGIN_DB
-    step = _step(sample_rate)
-    steps = n // step
+    gain_db, predicted = _search_gain(
+        target_lufs, input_lufs,
+        lambda gain_db: _limited_loudness(chunk_energy, peaks, len(samples), sample_rate,
+                                          ceiling_db, gain_db))
+    _limit(samples, out, peaks, gain_db, ceiling_db, sample_rate, size)
+    if measure_output:
+        output_lufs, output_peak_db = _measure(out, sample_rate)
+    else:
+        output_lufs, output_peak_db = predicted, min(ceiling_db, input_peak_db + gain_db)
+    return out, LoudnessReport(
+        input_lufs=input_lufs,
+        input_true_peak_dbtp=input_peak_db,
+        gain_db=gain_db,
+        output_lufs=output_lufs,
+        output_true_peak_dbtp=output_peak_db,
+    )
 
-    def gains(gain_db: float) -> Iterator[tuple[int, np.ndarray]]:
-        return _limiter_gain_db(peaks, ceiling_db - gain_db, sample_rate, size)
 
-    def limited(gain_db: float) -> float:
-        """The predicted loudness under this static gain and the limiter's gain for it."""
-        energies = np.zeros(max(steps, (chunks - 1) * _CHUNK // step + 1))
-        for first, chunk_gain_db in gains(gain_db):
-            last = first + len(chunk_gain_db)
-            weights = chunk_energy[first:last] * 10.0 ** ((chunk_gain_db + gain_db) / 10.0)
-            chunk_step = np.arange(first, last) * _CHUNK // step
-            per_step = np.bincount(chunk_step - chunk_step[0], weights=weights)
-            energies[chunk_step[0] : chunk_step[0] + len(per_step)] += per_step
-        return _gated_loudness(energies[:steps], step)
+def _measure_chunks(
+    samples: np.ndarray, sample_rate: int, chunk_energy: np.ndarray, peaks: np.ndarray
+) -> float:
+    """Fill in the K-weighted energy and the true peak of every chunk of `samples`; return
+    the integrated loudness. One pass, segment by segment."""
+    meter = _Meter(sample_rate)
+    for start, stop in _segments(len(samples)):
+        weighted = meter.feed(_float_segment(samples, start, stop))
+        first, last = start // _CHUNK, -(-stop // _CHUNK)
+        if len(weighted) % _CHUNK:
+            weighted = np.concatenate([weighted, np.zeros(-len(weighted) % _CHUNK)])
+        weighted *= weighted
+        chunk_energy[first:last] = weighted.reshape(-1, _CHUNK).sum(axis=1)
+        peaks[first:last] = _chunk_peaks(samples, start, stop)
+    return meter.loudness()
 
-    # Secant search: the limited loudness grows with the gain, but by less than 1 dB per dB.
+
+def _search_gain(
+    target_lufs: float, input_lufs: float, limited: Callable[[float], float]
+) -> tuple[float, float]:
+    """The static gain that brings the limited loudness to the target, and the loudness
+    predicted for it. `limited(gain_db)` predicts the loudness after that gain and the
+    limiter: it grows with the gain, but by less than 1 dB per dB, so a secant search from
+    the unlimited answer settles in a few steps. Past `_MAX_LIMITER_MAKEUP_DB` of extra gain
+    the limiter would be squashing, not limiting: the target is then missed, not chased."""
     gain_db = target_lufs - input_lufs
     max_gain_db = gain_db + _MAX_LIMITER_MAKEUP_DB
     predicted = limited(gain_db)
@@ -634,12 +659,40 @@ def normalize_loudness(
         next_predicted = limited(next_gain_db)
         slope = max((next_predicted - predicted) / (next_gain_db - gain_db), 0.1)
         gain_db, predicted = next_gain_db, next_predicted
+    return gain_db, predicted
 
-    # The limiter's gain is made again segment by segment and applied as it comes, one segment
-    # behind (see `_scratch`: the next segment's gains are made before this one is written
-    # over the peaks). A chunk's samples need the gain at the next chunk's start too, so each
-    # segment's last chunk waits for the next segment; the very last holds its gain to the end.
-    segments = gains(gain_db)
+
+def _limited_loudness(chunk_energy: np.ndarray, peaks: np.ndarray, n: int, sample_rate: int,
+                      ceiling_db: float, gain_db: float) -> float:
+    """The loudness of n samples, whose chunks have these K-weighted energies and peaks, once
+    scaled by `gain_db` and limited to `ceiling_db`: each chunk's energy times its gain
+    squared, summed into the meter's 100 ms steps."""
+    step = _step(sample_rate)
+    steps = n // step
+    chunks = len(chunk_energy)
+    size = _SEGMENT // _CHUNK
+    energies = np.zeros(max(steps, (chunks - 1) * _CHUNK // step + 1))
+    for first, chunk_gain_db in _limiter_gain_db(peaks, ceiling_db - gain_db, sample_rate, size):
+        last = first + len(chunk_gain_db)
+        weights = chunk_energy[first:last] * 10.0 ** ((chunk_gain_db + gain_db) / 10.0)
+        chunk_step = np.arange(first, last) * _CHUNK // step
+        per_step = np.bincount(chunk_step - chunk_step[0], weights=weights)
+        energies[chunk_step[0] : chunk_step[0] + len(per_step)] += per_step
+    return _gated_loudness(energies[:steps], step)
+
+
+def _limit(samples: np.ndarray, out: np.ndarray, peaks: np.ndarray, gain_db: float,
+           ceiling_db: float, sample_rate: int, size: int) -> None:
+    """Write `samples` times `gain_db` and the limiter's gain (for these chunk peaks and
+    ceiling) to `out`, which may be `samples` itself.
+
+    The limiter's gain is made segment by segment of `size` chunks and applied as it comes,
+    one segment behind (see `_scratch`: the next segment's gains are made before this one is
+    written over the peaks). A chunk's samples need the gain at the next chunk's start too,
+    so each segment's last chunk waits for the next segment; the very last holds its gain to
+    the end.
+    """
+    segments = _limiter_gain_db(peaks, ceiling_db - gain_db, sample_rate, size)
     pending = next(segments, None)
     carried = np.zeros(0)
     while pending is not None:
@@ -652,14 +705,182 @@ def normalize_loudness(
             points = np.append(points, points[-1])
         _apply(samples, out, first - len(carried), points)
         carried = points[-1:]
-    if measure_output:
-        output_lufs, output_peak_db = _measure(out, sample_rate)
+
+
+# --- clip by clip ----------------------------------------------------------------------------
+#
+# A build measures each clip on its own (in the synthesis workers, in parallel, and caches the
+# result beside the clip), so the programme's loudness is a sum of the clips' energies and the
+# programme itself never has to exist whole: each clip is levelled as the programme streams
+# out. Clips are separated by pauses far longer than the limiter's reach (a few ms) and the
+# K-weighting filter's memory, so measuring and limiting them one by one is what one pass over
+# the whole programme would do, up to the rounding of each clip's place to a tick (below).
+
+TICK = 512
+"""Samples per stored energy of a clip (32 chunks, 23 ms at 22,050 Hz): where a clip lands in
+the programme's 100 ms measuring steps is known to this precision, and the measurements of an
+hour of speech take 1.2 MB."""
+LOSS_STEP_DB = 3.0
+"""The limiter's loss of loudness is tabulated per clip at these steps of peak reduction."""
+LOSS_STEPS = 8
+"""... up to this many steps: 24 dB, more than speech at the loudest target needs (eSpeak's
+peaks stand up to 13 dB above the ceiling at -14 LUFS; deeper, the last step is used)."""
+_TICK_CHUNKS = TICK // _CHUNK
+
+
+@dataclass(frozen=True)
+class ClipLoudness:
+    """What the programme's loudness needs to know of one clip, measured on its own."""
+
+    peak_db: float
+    """The clip's true peak (dBTP, 4x oversampled); -inf for silence."""
+    energies: np.ndarray
+    """K-weighted energy (sum of squares, full scale 1.0) per TICK samples, float64."""
+    kept: np.ndarray
+    """The fraction of the clip's K-weighted energy the limiter keeps when it must take the
+    peak down by (i + 1) * LOSS_STEP_DB, for i in range(LOSS_STEPS)."""
+
+    def kept_at(self, depth_db: float) -> float:
+        """The fraction of energy kept when the peak is taken down by `depth_db` (linear
+        between the tabulated steps; none taken below 0 dB)."""
+        if depth_db <= 0.0:
+            return 1.0
+        # Linear in dB: the loss grows about in proportion to the depth, so that is where
+        # interpolating between the tabulated steps errs least.
+        steps = np.arange(0, LOSS_STEPS + 1) * LOSS_STEP_DB
+        with np.errstate(divide="ignore"):
+            kept_db = np.log10(np.maximum(np.concatenate([[1.0], self.kept]), 1e-12))
+        return float(10.0 ** np.interp(depth_db, steps, kept_db))
+
+    def to_bytes(self) -> bytes:
+        head = struct.pack("<dII", self.peak_db, len(self.energies), len(self.kept))
+        return (head + self.energies.astype("<f8").tobytes()
+                + self.kept.astype("<f8").tobytes())
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ClipLoudness:
+        """The inverse of `to_bytes`; ValueError if `data` is not one."""
+        head = struct.calcsize("<dII")
+        if len(data) < head:
+            raise ValueError("clip loudness: too short")
+        peak_db, count, kept = struct.unpack_from("<dII", data)
+        if len(data) != head + 8 * (count + kept) or kept != LOSS_STEPS:
+            raise ValueError("clip loudness: wrong size")
+        values = np.frombuffer(data, dtype="<f8", offset=head).astype(np.float64)
+        return cls(peak_db, values[:count], values[count:])
+
+
+def measure_clip(samples: np.ndarray, sample_rate: int) -> ClipLoudness:
+    """Measure one clip (int16 mono) as it will sit in a programme: silence either side."""
+    _check_samples(samples, sample_rate)
+    chunks = -(-len(samples) // _CHUNK)
+    chunk_energy, peaks = np.zeros(chunks), np.zeros(chunks, dtype=np.float32)
+    _measure_chunks(samples, sample_rate, chunk_energy, peaks)
+    ticks = -(-chunks // _TICK_CHUNKS)
+    padded = np.zeros(ticks * _TICK_CHUNKS)
+    padded[:chunks] = chunk_energy
+    energies = padded.reshape(ticks, _TICK_CHUNKS).sum(axis=1)
+    peak_db = _max_db(peaks)
+    total = float(chunk_energy.sum())
+    kept = np.ones(LOSS_STEPS)
+    if total > 0.0:
+        size = _SEGMENT // _CHUNK
+        for i in range(LOSS_STEPS):
+            limited = 0.0
+            depth = (i + 1) * LOSS_STEP_DB
+            for first, gain_db in _limiter_gain_db(peaks, peak_db - depth, sample_rate, size):
+                weights = 10.0 ** (gain_db / 10.0)
+                limited += float(chunk_energy[first : first + len(gain_db)] @ weights)
+            kept[i] = limited / total
+    return ClipLoudness(peak_db, energies, kept)
+
+
+@dataclass(frozen=True)
+class Levelling:
+    """How a programme's clips are brought to the target loudness."""
+
+    gain_db: float
+    """The static gain applied to every clip (dB, quantised to GAIN_STEP_DB)."""
+    ceiling_db: float
+    """The limiter's ceiling (dBTP): a clip whose peak would exceed it is limited."""
+    input_lufs: float
+    """The programme's integrated loudness as spoken (LUFS)."""
+    predicted_lufs: float
+    """Its loudness once levelled, as predicted from the clips' measurements (LUFS)."""
+
+    def quieter(self, db: float) -> Levelling:
+        """The same levelling, `db` quieter after the limiter (which acts just the same)."""
+        return Levelling(self.gain_db - db, self.ceiling_db - db, self.input_lufs,
+                         self.predicted_lufs - db)
+
+
+GAIN_STEP_DB = 0.01
+"""The programme gain is rounded to this step: far below audibility, and it keeps the result
+from hanging on the last bits of a float sum."""
+
+
+def programme_levelling(
+    placed: list[tuple[int, ClipLoudness]],
+    length: int,
+    sample_rate: int,
+    target_lufs: float = -16.0,
+    true_peak_dbtp: float = -1.0,
+) -> Levelling | None:
+    """The gain that brings a programme of `length` samples, made of clips measured by
+    `measure_clip` and placed at the given samples, to `target_lufs` with its true peak at
+    most `true_peak_dbtp`; None if the programme has nothing to measure (silence, or shorter
+    than one 400 ms block), which is then left as it is.
+
+    The programme's 100 ms steps are the sums of its clips' energies, each clip's scaled by
+    the gain and by the fraction the limiter keeps of it; the search is `normalize_loudness`'s.
+    """
+    step = _step(sample_rate)
+    steps = length // step
+    ceiling_db = true_peak_dbtp - _LIMITER_MARGIN_DB
+    binned: list[tuple[int, np.ndarray, ClipLoudness]] = []
+    for position, clip in placed:
+        if not clip.energies.size:
+            continue
+        # A tick that straddles two steps gives each the share of it that lies there.
+        starts = position + np.arange(len(clip.energies)) * TICK
+        index = starts // step
+        inside = np.minimum((index + 1) * step - starts, TICK) / TICK
+        first = int(index[0])
+        per_step = np.bincount(index - first, weights=clip.energies * inside,
+                               minlength=int(index[-1]) - first + 2)
+        per_step[1:] += np.bincount(index - first, weights=clip.energies * (1.0 - inside),
+                                    minlength=int(index[-1]) - first + 1)[: len(per_step) - 1]
+        binned.append((first, per_step, clip))
+
+    def loudness(gain_db: float | None) -> float:
+        energies = np.zeros(steps + 2 + max((len(b) for _, b, _ in binned), default=0))
+        for first, per_step, clip in binned:
+            factor = 1.0
+            if gain_db is not None:
+                factor = 10.0 ** (gain_db / 10.0) * clip.kept_at(clip.peak_db + gain_db
+                                                                 - ceiling_db)
+            energies[first : first + len(per_step)] += factor * per_step
+        return _gated_loudness(energies[:steps], step)
+
+    input_lufs = loudness(None)
+    if not math.isfinite(input_lufs):
+        return None
+    gain_db, _ = _search_gain(target_lufs, input_lufs, loudness)
+    gain_db = round(gain_db / GAIN_STEP_DB) * GAIN_STEP_DB
+    return Levelling(gain_db, ceiling_db, input_lufs, loudness(gain_db))
+
+
+def level_clip(samples: np.ndarray, sample_rate: int, clip: ClipLoudness,
+               levelling: Levelling) -> np.ndarray:
+    """The clip (int16 mono, as measured into `clip`) scaled by the levelling's gain, and
+    limited if, and only if, its peak would then exceed the ceiling."""
+    _check_samples(samples, sample_rate)
+    out = np.empty_like(samples)
+    if clip.peak_db + levelling.gain_db <= levelling.ceiling_db:
+        peaks = np.zeros(-(-len(samples) // _CHUNK), dtype=np.float32)  # nothing to limit
     else:
-        output_lufs, output_peak_db = predicted, min(ceiling_db, input_peak_db + gain_db)
-    return out, LoudnessReport(
-        input_lufs=input_lufs,
-        input_true_peak_dbtp=input_peak_db,
-        gain_db=gain_db,
-        output_lufs=output_lufs,
-        output_true_peak_dbtp=output_peak_db,
-    )
+        peaks = np.concatenate([_chunk_peaks(samples, start, stop)
+                                for start, stop in _segments(len(samples))])
+    _limit(samples, out, peaks, levelling.gain_db, levelling.ceiling_db, sample_rate,
+           _SEGMENT // _CHUNK)
+    return out

@@ -8,29 +8,26 @@ never touches a file that was already there.
 from __future__ import annotations
 
 import contextlib
+import math
 import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+import wave
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
 
 import numpy as np
 
 from briefing.atomic import replacing, scratch_folder
-from briefing.audio.loudness import TRUE_PEAK_PHASES, true_peak_dbtp
+from briefing.audio.loudness import INTERPOLATION_GAIN, TRUE_PEAK_PHASES, true_peak_dbtp
 from briefing.errors import EncoderError
-from briefing.model import Programme, Tags
+from briefing.model import Tags, Timeline
 from briefing.publish import tagging, transcripts
 from briefing.publish.formats import DEFAULT_FORMAT, Format
-from briefing.runtime import (
-    encoder_deadline,
-    ffmpeg_executable,
-    pydub_audio_segment,
-    run_encoder,
-)
+from briefing.runtime import encoder_deadline, ffmpeg_executable, run_encoder
 
 if TYPE_CHECKING:
     from briefing.publish.cover import Cover
@@ -48,34 +45,53 @@ class EncodingOptions:
     """Bitrate for lossy formats, as ffmpeg takes it; None for the format's default."""
 
 
-def export(programme: Programme, target: Path, tags: Tags, options: EncodingOptions,
-           cover: Cover | None = None, true_peak: float | None = None) -> None:
-    """Encode `programme` at `target`, with tags, chapters and cover; atomically.
+Samples = Callable[[float], Iterable[np.ndarray]]
+"""`samples(quieter_db)`: the programme's samples in order, as consecutive int16 blocks, made
+`quieter_db` dB quieter than planned (0.0: as planned). Asked for again when the encoding has
+to be made again, so a programme never needs to be in memory whole."""
+
+
+def export(timeline: Timeline, samples: Samples, target: Path, tags: Tags,
+           options: EncodingOptions, cover: Cover | None = None,
+           true_peak: float | None = None) -> None:
+    """Encode the programme at `target`, with tags, chapters and cover; atomically."""
+    with replacing(target) as part:
+        write_audio(part, timeline, samples, tags, options, cover, true_peak)
+
+
+def write_audio(path: Path, timeline: Timeline, samples: Samples, tags: Tags,
+                options: EncodingOptions, cover: Cover | None = None,
+                true_peak: float | None = None) -> None:
+    """Encode the programme into `path` (a temporary file: see `export` and `fileset`).
 
     With `true_peak` (dBTP), a lossy encoding whose decoded peaks exceed it (a codec smears
     sharp transients into overs) is made again from slightly quieter samples.
     """
-    with replacing(target) as part:
-        write_audio(part, programme, tags, options, cover, true_peak)
-
-
-def write_audio(path: Path, programme: Programme, tags: Tags, options: EncodingOptions,
-                cover: Cover | None = None, true_peak: float | None = None) -> None:
-    """Encode `programme` into `path` (a temporary file: see `export` and `fileset`)."""
-    _encode(programme, path, options)
-    if true_peak is not None and options.format.codec is not None:
-        over = decoded_true_peak(path, programme.sample_rate) - true_peak
+    check = true_peak is not None and options.format.codec is not None
+    # The checking decoder starts with the encoder: its start-up (ffmpeg is a large binary)
+    # overlaps the encoding instead of following it.
+    decoder = _start_decoder(timeline.sample_rate) if check else None
+    try:
+        _encode(samples(0.0), timeline.sample_rate, path, options,
+                timeline.duration_ms / 1000)
+    except BaseException:
+        if decoder is not None:
+            decoder.kill()
+            decoder.wait()
+        raise
+    if true_peak is not None and decoder is not None:
+        over = decoded_true_peak(path, timeline.sample_rate, above=true_peak,
+                                 decoder=decoder) - true_peak
         if over > 0:
-            gain = 10 ** (-(over + 0.1) / 20)
-            quieter = np.round(programme.samples * gain).astype(np.int16)
-            _encode(replace(programme, samples=quieter), path, options)
+            _encode(samples(over + 0.1), timeline.sample_rate, path, options,
+                    timeline.duration_ms / 1000)
     if options.format.name == "m4a":
-        _add_mp4_chapters(path, tags, programme)
-    tagging.write_tags(path, options.format.name, tags, programme.chapters,
-                       programme.duration_ms, cover)
+        _add_mp4_chapters(path, tags, timeline)
+    tagging.write_tags(path, options.format.name, tags, timeline.chapters,
+                       timeline.duration_ms, cover)
 
 
-def sidecars(programme: Programme, title: str) -> dict[str, str]:
+def sidecars(programme: Timeline, title: str) -> dict[str, str]:
     """The text files written beside the audio, by suffix."""
     return {
         ".txt": transcript_text(programme, title),
@@ -91,7 +107,7 @@ def write_text(target: Path, text: str) -> None:
         part.write_text(text, encoding="utf-8")
 
 
-def transcript_text(programme: Programme, title: str) -> str:
+def transcript_text(programme: Timeline, title: str) -> str:
     """The readable transcript: original wording, one paragraph per section, with headings."""
     lines = [title, ""]
     for index, chapter in enumerate(programme.chapters):
@@ -102,37 +118,88 @@ def transcript_text(programme: Programme, title: str) -> str:
     return "\n".join(lines)
 
 
-def _encode(programme: Programme, path: Path, options: EncodingOptions) -> None:
+def _encode(blocks: Iterable[np.ndarray], sample_rate: int, path: Path,
+            options: EncodingOptions, audio_seconds: float = 0.0) -> None:
+    """Encode the blocks into `path` as they come: ffmpeg reads them from a pipe (a lossy
+    format), or they are written as WAV; no staging file, no whole-programme buffer. An
+    ffmpeg that has not finished `audio_seconds` of audio within its deadline is killed."""
     audio_format = options.format
-    audio_segment = pydub_audio_segment()
-    # A byte view of the samples, not a copy: a long programme is hundreds of megabytes.
-    data = np.ascontiguousarray(programme.samples, dtype="<i2").data.cast("B")
-    audio = audio_segment(data=data, sample_width=2, frame_rate=programme.sample_rate,
-                          channels=1)
-    lossy = {}
-    if audio_format.codec is not None:
-        lossy = {"codec": audio_format.codec, "parameters": list(audio_format.parameters),
-                 "bitrate": options.bitrate or audio_format.default_bitrate}
-    with _pydub_scratch(), open(path, "wb") as out:
+    if audio_format.codec is None:
+        with wave.open(str(path), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(sample_rate)
+            for block in blocks:
+                out.writeframesraw(np.ascontiguousarray(block, dtype="<i2").tobytes())
+        return
+    command = [ffmpeg_executable(), "-v", "error", "-nostdin", "-y",
+               "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
+               "-acodec", audio_format.codec,
+               "-b:a", options.bitrate or audio_format.default_bitrate or "64k",
+               *audio_format.parameters, "-f", audio_format.ffmpeg_format, str(path)]
+    with tempfile.TemporaryFile() as errors:
         try:
-            audio.export(out, format=audio_format.ffmpeg_format, **lossy)
-        except Exception as error:  # pydub raises its own errors and OSErrors alike
+            encoder = subprocess.Popen(command, stdin=subprocess.PIPE,
+                                       stdout=subprocess.DEVNULL, stderr=errors)
+        except OSError as error:
+            raise EncoderError(f"ffmpeg could not be started: {error.strerror}") from None
+        stdin = cast(IO[bytes], encoder.stdin)  # a pipe: stdin=PIPE above
+        timed_out = threading.Event()
+
+        def stop() -> None:
+            timed_out.set()
+            encoder.kill()
+
+        deadline = encoder_deadline(audio_seconds)
+        watchdog = threading.Timer(deadline, stop)
+        watchdog.start()
+        try:
+            with contextlib.suppress(BrokenPipeError):  # ffmpeg stopped: its message says why
+                for block in blocks:
+                    stdin.write(np.ascontiguousarray(block, dtype="<i2").data)
+                stdin.close()
+        finally:
+            if encoder.poll() is None and not stdin.closed:
+                encoder.kill()  # interrupted while feeding it
+            encoder.wait()
+            watchdog.cancel()
+        if timed_out.is_set():
+            raise EncoderError(f"ffmpeg did not finish encoding within {deadline:.0f} s and "
+                               "was stopped")
+        if encoder.returncode != 0:
+            errors.seek(0)
+            lines = errors.read().decode(errors="replace").strip().splitlines()
             raise EncoderError(f"ffmpeg could not encode the {audio_format.name.upper()}: "
-                               f"{_last_line(error)}") from None
+                               f"{lines[-1] if lines else encoder.returncode}")
 
 
-def decoded_true_peak(path: Path, sample_rate: int) -> float:
+def _start_decoder(sample_rate: int) -> subprocess.Popen[bytes]:
+    """ffmpeg, ready to decode what is written to its stdin to s16le mono on its stdout."""
+    return subprocess.Popen(
+        [ffmpeg_executable(), "-v", "error", "-threads", "1", "-i", "pipe:0",
+         "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "-"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+
+
+def decoded_true_peak(path: Path, sample_rate: int, above: float = -math.inf,
+                      decoder: subprocess.Popen[bytes] | None = None) -> float:
     """True peak (dBTP) of an encoded file as a player decodes it, read block by block so
-    that a long programme is never in memory twice."""
+    that a long programme is never in memory twice.
+
+    Only where it can matter: a stretch whose samples, times the interpolator's largest gain,
+    stay at or below `above` dBTP cannot have a true peak above it, and is not interpolated
+    (most of a speech programme: pauses and all but its loudest syllables). The result is
+    exact when it exceeds `above`, and otherwise at most `above`. `decoder`: one made by
+    `_start_decoder` already (it is used up).
+    """
     block = 1 << 20  # samples
-    overlap = np.zeros(0, dtype="<i2")  # the interpolation filter looks a few samples back
-    peak = -np.inf
+    window = 1024  # samples screened at a time
+    threshold = 10 ** (above / 20) * 32768 / INTERPOLATION_GAIN
+    tail = np.zeros(0, dtype="<i2")  # the interpolation filter looks a few samples back
+    peak = -math.inf
     deadline = encoder_deadline(path.stat().st_size / 2000)  # >= 16 kbps: an upper bound
-    with subprocess.Popen(
-        [ffmpeg_executable(), "-v", "error", "-nostdin", "-i", str(path), "-f", "s16le",
-         "-ac", "1", "-ar", str(sample_rate), "-"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    ) as decoder:
+    with decoder or _start_decoder(sample_rate) as decoder:
         # A decoder that stops sending without ending is killed, as a hung engine is.
         timed_out = threading.Event()
 
@@ -142,16 +209,21 @@ def decoded_true_peak(path: Path, sample_rate: int) -> float:
 
         watchdog = threading.Timer(deadline, stop)
         watchdog.start()
+        # Fed from a thread: ffmpeg reads its input while we read its output.
+        feeder = threading.Thread(target=_feed, args=(path, decoder.stdin), daemon=True)
+        feeder.start()
         try:
             stdout = cast(IO[bytes], decoder.stdout)  # a pipe: stdout=PIPE above
             while data := stdout.read(2 * block):
-                samples = np.concatenate([overlap, np.frombuffer(data[: len(data) // 2 * 2],
-                                                                 dtype="<i2")])
-                peak = max(peak, true_peak_dbtp(samples, sample_rate))
-                overlap = samples[-TRUE_PEAK_TAPS:]
+                samples = np.concatenate([tail, np.frombuffer(data[: len(data) // 2 * 2],
+                                                              dtype="<i2")])
+                for start, stop_at in _loud_stretches(samples, window, threshold):
+                    peak = max(peak, true_peak_dbtp(samples[start:stop_at], sample_rate))
+                tail = samples[-TRUE_PEAK_TAPS:]
             errors = decoder.stderr.read() if decoder.stderr else b""
         finally:
             watchdog.cancel()
+        feeder.join()
     if timed_out.is_set():
         raise EncoderError(f"ffmpeg did not finish decoding {path.name} within "
                            f"{deadline:.0f} s and was stopped")
@@ -162,39 +234,46 @@ def decoded_true_peak(path: Path, sample_rate: int) -> float:
     return peak
 
 
-def _add_mp4_chapters(path: Path, tags: Tags, programme: Programme) -> None:
+def _feed(path: Path, pipe: IO[bytes] | None) -> None:
+    """Copy the file into the pipe and close it (a decoder that stops early just ends it)."""
+    if pipe is None:
+        return
+    with contextlib.suppress(BrokenPipeError), pipe, open(path, "rb") as source:
+        shutil.copyfileobj(source, pipe, 1 << 16)
+
+
+def _loud_stretches(samples: np.ndarray, window: int,
+                    threshold: float) -> list[tuple[int, int]]:
+    """(start, stop) of the runs of `window`-sample windows of `samples` with a sample whose
+    magnitude exceeds `threshold`, widened by the interpolation filter's reach."""
+    windows = -(-len(samples) // window)
+    padded = np.zeros(windows * window, dtype=np.int32)
+    padded[: len(samples)] = samples
+    loud = np.abs(padded).reshape(windows, window).max(axis=1) > threshold
+    # A window's interpolated points reach TRUE_PEAK_TAPS // 2 samples into its neighbours.
+    near = loud.copy()
+    near[1:] |= loud[:-1]
+    near[:-1] |= loud[1:]
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], near.astype(np.int8), [0]])))
+    return [(int(start) * window, min(int(stop) * window, len(samples)))
+            for start, stop in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _add_mp4_chapters(path: Path, tags: Tags, timeline: Timeline) -> None:
     """MP4 chapters are beyond mutagen; ffmpeg remuxes them in (no re-encoding)."""
     with scratch_folder() as folder:
         metadata = Path(folder) / "chapters.txt"
-        metadata.write_text(tagging.ffmetadata(tags, programme.chapters), encoding="utf-8")
+        metadata.write_text(tagging.ffmetadata(tags, timeline.chapters), encoding="utf-8")
         remuxed = Path(folder) / "with-chapters.m4a"
         command = [ffmpeg_executable(), "-v", "error", "-nostdin", "-y", "-i", str(path),
                    "-i", str(metadata), "-map", "0:a", "-map_metadata", "1",
                    "-map_chapters", "1", "-c", "copy", "-movflags", "+faststart",
                    "-f", "ipod", str(remuxed)]
-        run_encoder(command, encoder_deadline(programme.duration_ms / 1000),
+        run_encoder(command, encoder_deadline(timeline.duration_ms / 1000),
                     "adding the M4A chapters")
         shutil.copyfile(remuxed, path)
-
-
-@contextlib.contextmanager
-def _pydub_scratch() -> Iterator[None]:
-    """pydub stages temporary files and leaves them behind when ffmpeg fails: give it a
-    folder of its own that is removed whatever happens."""
-    saved = tempfile.tempdir
-    with scratch_folder() as folder:
-        tempfile.tempdir = folder
-        try:
-            yield
-        finally:
-            tempfile.tempdir = saved
 
 
 def written_by_briefing(path: Path) -> bool:
     """True if `path` is an audio file this tool wrote (its software tag names the tool)."""
     return tagging.written_by_briefing(path)
-
-
-def _last_line(error: Exception) -> str:
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return lines[-1] if lines else type(error).__name__

@@ -28,7 +28,7 @@ class Format:
     ffmpeg_format: str
     """ffmpeg's muxer name."""
     codec: str | None
-    """ffmpeg's encoder (None: pydub writes plain WAV itself)."""
+    """ffmpeg's encoder (None: written as plain WAV by the `wave` module)."""
     default_bitrate: str | None
     """Bitrate when the user gives none; None for lossless."""
     parameters: tuple[str, ...] = ()

@@ -45,6 +45,9 @@ _PREFIX = struct.Struct("<4sHxxIQ")
 _CHECKSUM = struct.Struct("<I")
 HEADER_SIZE = _PREFIX.size + _CHECKSUM.size
 SUFFIX = ".seg"
+DATA_SUFFIX = ".dat"
+"""Beside an entry: what a build derived from its clip (its loudness measurements)."""
+DATA_MAGIC = b"BDAT"
 STALE_AFTER_S = 3600.0
 """A temp file this old belongs to a writer that was killed (one of another machine sharing
 the cache: a dead process of this host is known at once); younger ones may be in use."""
@@ -55,6 +58,7 @@ SWEEP_MARKER = ".last-sweep"
 _KEY_SIZE = 16  # bytes of blake2b: 128 bits, so two segments sharing a key never happens
 _KEY = re.compile(rf"[0-9a-f]{{{2 * _KEY_SIZE}}}")
 _ENTRY = re.compile(rf"[0-9a-f]{{{2 * _KEY_SIZE}}}\{SUFFIX}")
+_DATA = re.compile(rf"[0-9a-f]{{{2 * _KEY_SIZE}}}\{DATA_SUFFIX}")
 _FANOUT = re.compile(r"[0-9a-f]{2}")
 
 
@@ -113,21 +117,25 @@ class SegmentCache:
             digest.update(data)
         return digest.hexdigest()
 
-    def get(self, key: str) -> Clip | None:
-        """The cached clip, or None if there is none or it was corrupt (then it is deleted)."""
+    def get(self, key: str, *, counted: bool = True) -> Clip | None:
+        """The cached clip, or None if there is none or it was corrupt (then it is deleted).
+
+        Not `counted` in the stats when a build reads back a clip it has already looked up.
+        """
         path = self._path(key)
+        count = 1 if counted else 0
         try:
             with open(path, "rb") as file:
                 identity = os.fstat(file.fileno())
                 clip = _read(key, file, identity.st_size)
         except OSError:  # absent, or unreadable: either way the segment must be spoken
-            self._misses += 1
+            self._misses += count
             return None
         if clip is None:
             self._discard(path, identity)
-            self._misses += 1
+            self._misses += count
             return None
-        self._hits += 1
+        self._hits += count
         return clip
 
     def put(self, key: str, clip: Clip) -> bool:
@@ -139,6 +147,40 @@ class SegmentCache:
         samples = _validated(clip)
         prefix = _PREFIX.pack(MAGIC, FORMAT_VERSION, clip.sample_rate, len(samples))
         header = prefix + _checksum(key, prefix, samples.data)
+        if not self._write(path, header, samples.data):
+            return False
+        self._stored += 1
+        self._sweep_now_and_then()
+        return True
+
+    def get_data(self, key: str, kind: str) -> bytes | None:
+        """What was stored with `put_data` beside the entry `key` as data of this `kind`; None
+        if nothing sound is (a corrupt file, or one of another kind, say made by another
+        version, is deleted). Not counted in the stats: the clip's lookup is."""
+        path = self._data_path(key)
+        try:
+            with open(path, "rb") as file:
+                identity = os.fstat(file.fileno())
+                data = _read_data(key + kind, file, identity.st_size)
+        except OSError:
+            return None
+        if data is None:
+            self._discard(path, identity)
+        return data
+
+    def put_data(self, key: str, kind: str, data: bytes) -> bool:
+        """Store `data` of this `kind` beside the entry `key` (written like an entry:
+        atomically, with a checksum that covers the kind); False if the disk would not take
+        it."""
+        prefix = _PREFIX.pack(DATA_MAGIC, FORMAT_VERSION, 0, len(data))
+        body = memoryview(data)
+        return self._write(self._data_path(key),
+                           prefix + _checksum(key + kind, prefix, body), body)
+
+    def _data_path(self, key: str) -> Path:
+        return self._path(key).with_suffix(DATA_SUFFIX)
+
+    def _write(self, path: Path, header: bytes, body: memoryview) -> bool:
         temp: Path | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -147,15 +189,13 @@ class SegmentCache:
             temp = create_part(path.parent, path.name)
             with temp.open("wb") as file:
                 file.write(header)
-                file.write(samples.data)
+                file.write(body)
             os.replace(temp, path)
         except OSError:
             self._failed += 1
             if temp is not None:
                 _remove(temp)
             return False
-        self._stored += 1
-        self._sweep_now_and_then()
         return True
 
     @property
@@ -169,12 +209,12 @@ class SegmentCache:
         try:
             for folder in _fanout_folders(self.directory):
                 for entry in _scan(folder):
-                    if _is_entry(entry):
+                    if _is_entry(entry) or _is_data(entry):
                         try:
                             total += entry.stat().st_size
                         except FileNotFoundError:  # removed by another process meanwhile
                             continue
-                        entries += 1
+                        entries += int(_is_entry(entry))
         except OSError as error:
             raise OutputError(f"cannot read the cache at {self.directory}: "
                               f"{error.strerror or error}") from None
@@ -193,6 +233,9 @@ class SegmentCache:
                         except FileNotFoundError:
                             continue
                         removed += 1
+                    elif _is_data(entry):
+                        with contextlib.suppress(FileNotFoundError):
+                            os.unlink(entry.path)
                     elif _is_stale_temp(entry, now):
                         _remove(Path(entry.path))
                 # Left in place when not empty: a foreign file, or a running build's temp file.
@@ -268,6 +311,22 @@ def _read(key: str, file: BufferedReader, size: int) -> Clip | None:
     return Clip(np.frombuffer(body, dtype="<i2").astype(np.int16, copy=False), sample_rate)
 
 
+def _read_data(key: str, file: BufferedReader, size: int) -> bytes | None:
+    """The data in a data file of `size` bytes, or None if it is not sound."""
+    header = file.read(HEADER_SIZE)
+    if len(header) < HEADER_SIZE:
+        return None
+    magic, version, _, count = _PREFIX.unpack_from(header)
+    if magic != DATA_MAGIC or version != FORMAT_VERSION or size != HEADER_SIZE + count:
+        return None
+    body = bytearray(count)
+    if file.readinto(body) != count:
+        return None
+    if _checksum(key, header[: _PREFIX.size], body) != header[_PREFIX.size :]:
+        return None
+    return bytes(body)
+
+
 def _checksum(key: str, prefix: bytes, samples: memoryview | bytearray) -> bytes:
     # CRC-32, not a cryptographic hash: it guards against truncation and bit rot, not an
     # attacker (who could write the cache anyway), runs ~5x faster than blake2b (~0.07 ms
@@ -294,6 +353,11 @@ def _is_entry(entry: os.DirEntry[str]) -> bool:
     """A cache entry: a regular file named like one. A folder or link that happens to bear
     such a name is someone else's, and left alone."""
     return bool(_ENTRY.fullmatch(entry.name)) and entry.is_file(follow_symlinks=False)
+
+
+def _is_data(entry: os.DirEntry[str]) -> bool:
+    """Data beside an entry (`put_data`): a regular file named like it."""
+    return bool(_DATA.fullmatch(entry.name)) and entry.is_file(follow_symlinks=False)
 
 
 def _fanout_folders(directory: Path) -> list[Path]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from briefing.atomic import scratch_folder
-from briefing.errors import EngineError
+from briefing.errors import EngineError, OutputError
 from briefing.model import Clip
 from briefing.speech.cache import SegmentCache
 from briefing.speech.engines import Engine, is_speakable
@@ -71,6 +71,20 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """What a caller wants to know of every clip, computed where the clip is made (in the
+    child that spoke it, in parallel) and stored beside it in the cache."""
+
+    kind: str
+    """Names the analysis and its format: data stored under another kind is made again."""
+    run: Callable[[Clip], bytes]
+    """Makes it."""
+
+Deliver = Callable[[int, Clip, bytes | None], None]
+"""Called as `deliver(index, clip, analysis)` as each of the work's clips is accepted."""
+
+
 def synthesize(
     requests: Sequence[Request],
     jobs: int = 1,
@@ -83,15 +97,7 @@ def synthesize(
     With a `cache`, segments spoken before (same engine, voice, rate and text) are read from
     it, and new ones are stored in it.
     """
-    keys = [(id(request.engine), request.text) for request in requests]
-    distinct: dict[tuple[int, str], Request] = {}
-    found: dict[tuple[int, str], Clip] = {}
-    for key, request in zip(keys, requests, strict=True):
-        if not is_speakable(request.text):
-            # Nothing left to say once emoji and symbols are dropped: silence, not an error.
-            found[key] = Clip(np.zeros(0, dtype=np.int16), request.engine.sample_rate)
-        else:
-            distinct.setdefault(key, request)  # "Key points." is said once, however often
+    keys, distinct, found = _distinct(requests)
     cache_keys: dict[tuple[int, str], str] = {}
     if cache is not None:
         for key, request in distinct.items():
@@ -100,61 +106,164 @@ def synthesize(
             if clip is not None:
                 found[key] = clip
     missing = [key for key in distinct if key not in found]
-    if missing:
-        work = [distinct[key] for key in missing]
-        with scratch_folder() as folder:
-            run = _run_forked if CAN_FORK and all(r.engine.forkable for r in work) else _run_here
-            clips = run(work, Path(folder), max(1, jobs), progress or _ignore, limits)
-        for key, clip in zip(missing, clips, strict=True):
-            found[key] = clip
-            if cache is not None:
-                cache.put(cache_keys[key], clip)
+
+    def deliver(index: int, clip: Clip, analysis: bytes | None) -> None:
+        found[missing[index]] = clip
+        if cache is not None:
+            cache.put(cache_keys[missing[index]], clip)
+
+    _synthesize_missing([distinct[key] for key in missing], jobs, progress, limits, None,
+                        deliver)
     return [found[key] for key in keys]
 
 
-def _run_here(
-    work: list[Request], folder: Path, jobs: int, progress: SynthesisProgress, limits: Limits
-) -> list[Clip]:
+@dataclass(frozen=True)
+class Spoken:
+    """A request's audio once spoken, kept in the store rather than in memory (so that a
+    long programme's clips are never all in memory at once), with what `analyse` made of it."""
+
+    key: str | None
+    """Its entry in the store; None if the store would not take it (then `clip` holds it)."""
+    clip: Clip | None
+    """The clip itself, only when it is not in the store: silence, or a full disk."""
+    analysis: bytes
+    """`analyse` of the clip."""
+
+    def load(self, store: SegmentCache) -> Clip:
+        """The clip, read back (and checked) from the store."""
+        if self.clip is not None:
+            return self.clip
+        clip = store.get(self.key, counted=False) if self.key is not None else None
+        if clip is None:
+            raise OutputError(f"the segment cache at {store.directory} lost an entry during "
+                              "the build (cleared by another process?): build again")
+        return clip
+
+
+def speak(
+    requests: Sequence[Request],
+    store: SegmentCache,
+    analyse: Analysis,
+    jobs: int = 1,
+    progress: SynthesisProgress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[Spoken]:
+    """Like `synthesize`, but each clip goes into `store` as soon as it is accepted, with its
+    analysis beside it, and is let go: memory holds one clip per job, whatever the number of
+    requests. A clip found in the store is read once, to check it (and to analyse it if
+    no analysis is stored with it)."""
+    keys, distinct, silent = _distinct(requests)
+    spoken: dict[tuple[int, str], Spoken] = {
+        key: Spoken(None, clip, analyse.run(clip)) for key, clip in silent.items()}
+    store_keys = {key: store.key(request.engine.cache_key(), request.text)
+                  for key, request in distinct.items()}
+    for key in distinct:
+        clip = store.get(store_keys[key])
+        if clip is None:
+            continue
+        analysis = store.get_data(store_keys[key], analyse.kind)
+        if analysis is None:
+            analysis = analyse.run(clip)
+            store.put_data(store_keys[key], analyse.kind, analysis)
+        spoken[key] = Spoken(store_keys[key], None, analysis)
+    missing = [key for key in distinct if key not in spoken]
+
+    def deliver(index: int, clip: Clip, analysis: bytes | None) -> None:
+        key = missing[index]
+        if analysis is None:
+            analysis = analyse.run(clip)
+        if store.put(store_keys[key], clip):
+            store.put_data(store_keys[key], analyse.kind, analysis)
+            spoken[key] = Spoken(store_keys[key], None, analysis)
+        else:
+            spoken[key] = Spoken(None, clip, analysis)
+
+    _synthesize_missing([distinct[key] for key in missing], jobs, progress, limits, analyse,
+                        deliver)
+    return [spoken[key] for key in keys]
+
+
+def _distinct(requests: Sequence[Request]) -> tuple[
+        list[tuple[int, str]], dict[tuple[int, str], Request], dict[tuple[int, str], Clip]]:
+    """Each request's key (engine, text); the distinct requests to speak, by key ("Key
+    points." is said once, however often); and silence for those with nothing to say."""
+    keys = [(id(request.engine), request.text) for request in requests]
+    distinct: dict[tuple[int, str], Request] = {}
+    silent: dict[tuple[int, str], Clip] = {}
+    for key, request in zip(keys, requests, strict=True):
+        if not is_speakable(request.text):
+            # Nothing left to say once emoji and symbols are dropped: silence, not an error.
+            silent[key] = Clip(np.zeros(0, dtype=np.int16), request.engine.sample_rate)
+        else:
+            distinct.setdefault(key, request)
+    return keys, distinct, silent
+
+
+def _synthesize_missing(work: list[Request], jobs: int, progress: SynthesisProgress | None,
+                        limits: Limits, analyse: Analysis | None, deliver: Deliver) -> None:
+    if not work:
+        return
+    with scratch_folder() as folder:
+        run = _run_forked if CAN_FORK and all(r.engine.forkable for r in work) else _run_here
+        run(work, Path(folder), max(1, jobs), progress or _ignore, limits, analyse, deliver)
+
+
+def _speak_one(engine: Engine, analyse: Analysis | None, text: str, path: Path) -> bytes | None:
+    """Speak `text` into `path`, and analyse what was spoken (in the child, in parallel with
+    the other jobs); None when there is nothing to analyse or the WAV is bad (the parent
+    checks the WAV itself, and reports it)."""
+    engine.synthesize(text, path)
+    if analyse is None:
+        return None
+    try:
+        clip = read_wav(path, engine.sample_rate)
+    except EngineError:
+        return None
+    return analyse.run(clip)
+
+
+def _run_here(work: list[Request], folder: Path, jobs: int, progress: SynthesisProgress,
+              limits: Limits, analyse: Analysis | None, deliver: Deliver) -> None:
     """In this process, one at a time: for engines whose native libraries cannot be forked."""
-    clips = []
     for index, request in enumerate(work):
         attempt = 0
         clip = None
         while clip is None:  # _accept raises once the retries are spent
             attempt += 1
             path = folder / f"{index}-{attempt}.wav"
-            outcome = run_isolated(request.engine.synthesize, request.text, path,
+            outcome = run_isolated(_speak_one, request.engine, analyse, request.text, path,
                                    isolated=False)
             clip = _accept(request, path, outcome, attempt, limits)
-        clips.append(clip)
+        deliver(index, clip, _analysis(outcome))
         progress(index + 1, len(work))
-    return clips
 
 
-def _run_forked(
-    work: list[Request], folder: Path, jobs: int, progress: SynthesisProgress, limits: Limits
-) -> list[Clip]:
+def _run_forked(work: list[Request], folder: Path, jobs: int, progress: SynthesisProgress,
+                limits: Limits, analyse: Analysis | None, deliver: Deliver) -> None:
     """A child process per request, `jobs` at a time, each under its own deadline."""
-    clips: list[Clip | None] = [None] * len(work)
     attempts = [0] * len(work)
 
     def task(index: int) -> Task:
         attempts[index] += 1
         path = folder / f"{index}-{attempts[index]}.wav"
-        return Task(work[index].engine.synthesize, (work[index].text, path),
+        return Task(_speak_one, (work[index].engine, analyse, work[index].text, path),
                     limits.timeout(work[index].text), key=(index, path))
 
     queue = deque(task(index) for index in range(len(work)))
     done = 0
     for finished, outcome in run_concurrently(queue, jobs):
         index, path = finished.key
-        clips[index] = _accept(work[index], path, outcome, attempts[index], limits)
-        if clips[index] is None:
+        clip = _accept(work[index], path, outcome, attempts[index], limits)
+        if clip is None:
             queue.append(task(index))  # retried in a fresh process
         else:
+            deliver(index, clip, _analysis(outcome))
             done += 1
             progress(done, len(work))
-    return [clip for clip in clips if clip is not None]
+
+
+def _analysis(outcome: Outcome) -> bytes | None:
+    return outcome.value if isinstance(outcome.value, bytes) else None
 
 
 def _accept(

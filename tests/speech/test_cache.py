@@ -19,7 +19,7 @@ import pytest
 from briefing.errors import OutputError
 from briefing.model import Clip
 from briefing.speech import cache as cache_module
-from briefing.speech.cache import HEADER_SIZE, CacheInfo, CacheStats, SegmentCache
+from briefing.speech.cache import DATA_SUFFIX, HEADER_SIZE, CacheInfo, CacheStats, SegmentCache
 from briefing.speech.engines.fake import FakeEngine
 
 RATE = 22050
@@ -422,3 +422,33 @@ def test_a_folder_named_like_an_entry_is_left_alone(cache: SegmentCache) -> None
     assert cache.info().entries == 0
     assert cache.clear() == 0
     assert (folder / "inside").read_text() == "mine"
+
+
+def test_data_beside_an_entry_round_trips_and_is_checked(cache: SegmentCache) -> None:
+    key = cache.key("engine", "text")
+    assert cache.get_data(key, "kind") is None
+    assert cache.put_data(key, "kind", b"measurements")
+    assert cache.get_data(key, "kind") == b"measurements"
+    path = entry_path(cache, key).with_suffix(DATA_SUFFIX)
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 1  # one flipped bit
+    path.write_bytes(bytes(data))
+    assert cache.get_data(key, "kind") is None
+    assert not path.exists()  # a corrupt file is removed
+    cache.put_data(key, "kind", b"measurements")
+    assert cache.get_data(key, "another kind") is None  # another version's: made again
+
+
+def test_clear_removes_the_data_too(cache: SegmentCache) -> None:
+    key = cache.key("engine", "text")
+    cache.put(key, Clip(np.zeros(10, dtype=np.int16), RATE))
+    cache.put_data(key, "kind", b"x")
+    assert cache.clear() == 1
+    assert cache.get_data(key, "kind") is None and cache.get(key) is None
+
+
+def test_reading_back_uncounted_leaves_the_stats_alone(cache: SegmentCache) -> None:
+    key = cache.key("engine", "text")
+    cache.put(key, Clip(np.zeros(10, dtype=np.int16), RATE))
+    assert cache.get(key, counted=False) is not None
+    assert (cache.stats.hits, cache.stats.misses) == (0, 0)

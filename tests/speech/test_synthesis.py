@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from briefing.errors import EngineError, InputError
-from briefing.model import VoiceSettings
+from briefing.errors import EngineError, InputError, OutputError
+from briefing.model import Clip, VoiceSettings
 from briefing.speech import synthesis as speech
+from briefing.speech.cache import SegmentCache
 from briefing.speech.engines import clean_text
 from briefing.speech.engines.fake import FakeEngine
 from briefing.speech.engines.pyttsx3_engine import Pyttsx3Engine
@@ -196,3 +197,49 @@ def test_duplicate_texts_are_synthesized_once() -> None:
     assert calls[-1] == (2, 2)
     assert np.array_equal(clips[0].samples, clips[2].samples)
     assert len(clips[1].samples) == engine.frames_for("bb.")
+
+
+def _pid_length_sum(clip: Clip) -> bytes:
+    """Stands for the audio stage's analysis: anything derived from the samples."""
+    return f"{os.getpid()}:{len(clip.samples)}:{int(clip.samples.sum())}".encode()
+
+
+_analyse = speech.Analysis("test/1", _pid_length_sum)
+
+
+@pytest.mark.parametrize("forkable", [True, False])
+def test_speak_stores_each_clip_with_its_analysis(tmp_path: Path, forkable: bool) -> None:
+    engine = FakeEngine(forkable=forkable)
+    store = SegmentCache(tmp_path / "store")
+    texts = ["aa bb.", "cc.", "aa bb.", "😀"]
+    spoken = speech.speak([speech.Request(t, engine, t) for t in texts], store, _analyse, 2)
+    clips = speech.synthesize([speech.Request(t, engine, t) for t in texts])
+    for result, clip in zip(spoken, clips, strict=True):
+        assert np.array_equal(result.load(store).samples, clip.samples)
+        pid, length, total = result.analysis.decode().split(":")
+        assert (int(length), int(total)) == (len(clip.samples), int(clip.samples.sum()))
+        if forkable and len(clip.samples):  # analysed in the child that spoke it
+            assert int(pid) != os.getpid()
+    assert spoken[0].key == spoken[2].key and spoken[3].clip is not None  # silence: in memory
+    # Found in the store the next time, with the analysis stored beside it.
+    again = speech.speak([speech.Request(t, engine, t) for t in texts], store, _analyse, 2)
+    assert [s.analysis for s in again] == [s.analysis for s in spoken[:3]] + [
+        again[3].analysis]
+    assert store.stats.hits == 2
+
+
+def test_a_lost_store_entry_is_one_clear_error(tmp_path: Path) -> None:
+    store = SegmentCache(tmp_path / "store")
+    spoken = speech.speak([speech.Request("aa.", FakeEngine(), "aa")], store, _analyse)
+    store.clear()
+    with pytest.raises(OutputError, match="lost an entry"):
+        spoken[0].load(store)
+
+
+def test_analysis_of_another_kind_is_made_again(tmp_path: Path) -> None:
+    store = SegmentCache(tmp_path / "store")
+    request = speech.Request("aa.", FakeEngine(), "aa")
+    speech.speak([request], store, _analyse)
+    other = speech.Analysis("test/2", lambda clip: b"new")
+    assert speech.speak([request], store, other)[0].analysis == b"new"
+    assert speech.speak([request], store, _analyse)[0].analysis != b"new"

@@ -106,11 +106,26 @@ class Pyttsx3Engine:
 
 def _say_to_file(engine: Any, text: str, wav_path: Path) -> None:
     engine.save_to_file(text, str(wav_path))
+    if sys.platform.startswith("linux"):
+        from pyttsx3.drivers import _espeak, espeak
+
+        # The driver's event loop polls for the end of synthesis every 10 ms (time.sleep
+        # (0.01)): up to 10 ms lost per segment, 20 with the first turn. Its `time` is made
+        # one whose sleep waits on eSpeak itself, so the loop ends the moment speech does.
+        espeak.time = _WaitForEspeak
     engine.runAndWait()
     if sys.platform.startswith("linux"):
+        _espeak.Synchronize()  # eSpeak synthesizes in its own thread: wait for it
+
+
+class _WaitForEspeak:
+    """Stands in for the `time` module in pyttsx3's eSpeak driver (it uses only `sleep`)."""
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
         from pyttsx3.drivers import _espeak
 
-        _espeak.Synchronize()  # eSpeak synthesizes in its own thread: wait for it
+        _espeak.Synchronize()
 
 
 def _import_driver() -> None:
