@@ -40,6 +40,7 @@ from briefing.page import views
 from briefing.page.builds import STATE_FOLDER, UPLOAD_LIMIT, BuildQueue, BuildSpec, list_voices
 from briefing.page.library import LibraryReader
 from briefing.publish.feed import render_feed
+from briefing.publish.fileset import manifest_path
 from briefing.publish.formats import AUDIO_TYPES
 from briefing.speech.engines import ENGINES
 
@@ -259,6 +260,7 @@ def make_app(page: Page) -> _Guard:
         for path in [*(side.path for side in sides), item.audio]:
             if path.name in found.files:
                 path.unlink(missing_ok=True)
+        manifest_path(item.audio).unlink(missing_ok=True)  # the set's record goes with it
         return RedirectResponse("/", 303)
 
     async def cover_art(request: Request) -> Response:

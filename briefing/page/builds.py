@@ -30,6 +30,7 @@ from typing import IO, Any
 from briefing import atomic
 from briefing.errors import InputError, OutputError
 from briefing.publish.feed import CHAPTERS_SUFFIX
+from briefing.publish.fileset import manifest_path
 
 STATE_FOLDER = ".briefing"
 """The page's private folder inside DIR (hidden, so never served nor listed)."""
@@ -401,7 +402,8 @@ def _event(line: bytes) -> dict[str, Any]:
 
 def _planned(target: str) -> list[str]:
     stem = target.rsplit(".", 1)[0]
-    return [target, *(stem + suffix for suffix in SIDE_SUFFIXES)]
+    return [target, *(stem + suffix for suffix in SIDE_SUFFIXES),
+            manifest_path(Path(target)).name]
 
 
 def _stem(text: str) -> str:

@@ -92,13 +92,21 @@ def test_a_pasted_article_becomes_a_briefing_in_the_library(tmp_path: Path) -> N
         # (Speaking is reported only for segments not in the cache.)
         assert {"start", "read", "encode"} <= {event["stage"] for event in seen}
         assert seen[-1]["state"] == "done", seen[-1]
-        assert files_of(tmp_path) == ["today.chapters.json", "today.mp3", "today.srt",
-                                      "today.txt", "today.vtt"]
+        assert files_of(tmp_path) == [".today.briefing.json", "today.chapters.json",
+                                      "today.mp3", "today.srt", "today.txt", "today.vtt"]
         host, port = server.socket.getsockname()[:2]
         connection = http.client.HTTPConnection(host, port, timeout=10)
         connection.request("GET", "/")
         assert b"/b/today.mp3" in connection.getresponse().read()
+        # Delete, as the briefing's page does: every file of the set goes, its manifest too.
+        connection.request("POST", "/b/today.mp3/delete", body=f"token={server.page.token}",
+                           headers={"Content-Type": "application/x-www-form-urlencoded",
+                                    "Origin": server.address.url.rstrip("/")})
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 303
         connection.close()
+        assert files_of(tmp_path) == []
     assert not list((tmp_path / STATE_FOLDER / "builds").glob("*/"))  # inputs removed
 
 
