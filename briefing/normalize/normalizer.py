@@ -71,6 +71,7 @@ class NormalizeOptions:
 
     lexicon: Lexicon | None = None  # user pronunciation lexicon, applied first, whole words
     drop_urls: bool = False  # read URLs/e-mails compactly by default, drop with this
+    language: str = "en"  # ISO 639 code; other languages use `normalize.lang`'s rules
 
 
 # --------------------------------------------------------------------------- pipeline
@@ -152,7 +153,7 @@ def normalize(text: str, options: NormalizeOptions = _DEFAULT_OPTIONS) -> str:
     spoken_forms: list[str] = []
     if options.lexicon:
         text, spoken_forms = _apply_lexicon(text, options.lexicon)
-    for rule in RULES_DROPPING_URLS if options.drop_urls else RULES:
+    for rule in _rules_for(options):
         if rule in _DIGIT_RULES and not _DIGIT.search(text):
             continue  # most text has few numbers: skip the number rules' scans outright
         text = _run_safely(rule, text)
@@ -163,6 +164,15 @@ def normalize(text: str, options: NormalizeOptions = _DEFAULT_OPTIONS) -> str:
     for rule in FINISH:
         text = _run_safely(rule, text)
     return text
+
+
+def _rules_for(options: NormalizeOptions) -> tuple[Rule, ...]:
+    if options.language.split("-")[0].lower() != "en":
+        from briefing.normalize.lang import rules_for  # loads Babel only when needed
+
+        urls = (drop_urls,) if options.drop_urls else ()
+        return (*urls, read_markup_literally, *rules_for(options.language))
+    return RULES_DROPPING_URLS if options.drop_urls else RULES
 
 
 def _run_safely(rule: Rule, text: str) -> str:
