@@ -1,12 +1,15 @@
-"""Measure `briefing.normalize.normalizer` against NeMo's English text-normalization test cases.
+"""Measure `briefing.normalize.normalizer` against NeMo's text-normalization test cases.
 
-The cases live outside the repository (``../shared/peer-tests/nemo-en-tn/`` relative to the
+The cases live outside the repository (``../shared/peer-tests/nemo-LANG-tn/`` relative to the
 repo root, or a directory given as the first argument) and are read at run time, never copied.
-Each line is ``written~spoken``. Both sides are compared after the light canonicalization the
-cases' README asks for: lower case, punctuation and hyphens to spaces, the word "and" dropped,
-spaces collapsed.
+Each line is ``written~spoken`` (more spoken forms may follow, each one accepted); the German
+files are written ``spoken~written``, so each line's direction is taken from where its digits
+are. Both sides are compared after the light canonicalization the cases' README asks for:
+lower case, punctuation and hyphens to spaces, the word "and" dropped (English), spaces
+collapsed; German also with all white space removed (its cases split compounds into words).
 
-Usage: ``python scripts/normalization_report.py [CASES_DIR] [--failures]``
+Usage: ``python scripts/normalization_report.py [CASES_DIR] [--language en|de|es|fr]
+[--failures]``
 
 Prints a markdown table of agreement per category, the overall figure, the figure on the seven
 core categories, and the cases we deliberately read differently (with the reason).
@@ -23,9 +26,13 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from briefing.normalize.normalizer import normalize  # noqa: E402 - needs the path set above
+from briefing.normalize.normalizer import (  # noqa: E402 - needs the path set above
+    NormalizeOptions,
+    normalize,
+)
 
-DEFAULT_CASES = REPO_ROOT.parent / "shared" / "peer-tests" / "nemo-en-tn"
+PEER_TESTS = REPO_ROOT.parent / "shared" / "peer-tests"
+DEFAULT_CASES = PEER_TESTS / "nemo-en-tn"
 CORE_CATEGORIES = ("cardinal", "decimal", "money", "measure", "ordinal", "date", "time")
 
 # Cases where NeMo's expectation is a quirk of that system, or a reading a newsreader would not
@@ -77,16 +84,22 @@ DELIBERATE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
 )
 
+# The other languages' deliberate disagreements, by language: the written form -> why.
+DELIBERATE_BY_LANGUAGE: dict[str, dict[str, str]] = {}
+DELIBERATE_PATTERNS_BY_LANGUAGE: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {}
+
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
 _AND = re.compile(r"\band\b")
 _SPACES = re.compile(r"\s+")
 
 
-def canonical(text: str) -> str:
+def canonical(text: str, language: str = "en") -> str:
     """The README's canonicalization: lower case, punctuation and hyphens to spaces, "and"
-    dropped, spaces collapsed."""
+    dropped (English), spaces collapsed."""
     text = _PUNCTUATION.sub(" ", text.lower())
-    return _SPACES.sub(" ", _AND.sub(" ", text)).strip()
+    if language == "en":
+        text = _AND.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
 
 
 @dataclass
@@ -95,30 +108,52 @@ class Case:
     written: str
     expected: str
     got: str
+    language: str = "en"
+    alternatives: tuple[str, ...] = ()
 
     @property
     def agrees(self) -> bool:
-        return canonical(self.expected) == canonical(self.got)
+        got = canonical(self.got, self.language)
+        for expected in (self.expected, *self.alternatives):
+            wanted = canonical(expected, self.language)
+            if wanted == got:
+                return True
+            # German: the cases split compounds ("vier und zwanzig"), written German joins them.
+            if self.language == "de" and wanted.replace(" ", "") == got.replace(" ", ""):
+                return True
+        return False
 
     @property
     def deliberate_reason(self) -> str | None:
-        if self.written in DELIBERATE:
-            return DELIBERATE[self.written]
-        for pattern, reason in DELIBERATE_PATTERNS:
+        reasons = DELIBERATE if self.language == "en" else DELIBERATE_BY_LANGUAGE.get(
+            self.language, {})
+        patterns = DELIBERATE_PATTERNS if self.language == "en" else (
+            DELIBERATE_PATTERNS_BY_LANGUAGE.get(self.language, ()))
+        if self.written in reasons:
+            return reasons[self.written]
+        for pattern, reason in patterns:
             if pattern.search(self.written):
                 return reason
         return None
 
 
-def load_cases(directory: Path) -> list[Case]:
+_DIGIT = re.compile(r"\d")
+
+
+def load_cases(directory: Path, language: str = "en") -> list[Case]:
+    options = NormalizeOptions(language=language)
     cases: list[Case] = []
     for path in sorted(directory.glob("test_cases_*.txt")):
         category = path.stem.removeprefix("test_cases_")
         for line in path.read_text(encoding="utf-8").splitlines():
             if "~" not in line:
                 continue
-            written, expected = line.split("~", 1)
-            cases.append(Case(category, written, expected, normalize(written)))
+            fields = line.split("~")
+            written, spoken = fields[0], fields[1:]
+            if len(fields) == 2 and _DIGIT.search(fields[1]) and not _DIGIT.search(fields[0]):
+                written, spoken = fields[1], [fields[0]]  # spoken-first (German)
+            cases.append(Case(category, written, spoken[0], normalize(written, options),
+                              language, tuple(spoken[1:])))
     return cases
 
 
@@ -178,13 +213,21 @@ def report(cases: list[Case], show_failures: bool) -> str:
 
 def main(argv: list[str]) -> int:
     show_failures = "--failures" in argv
+    language = "en"
+    if "--language" in argv:
+        at = argv.index("--language")
+        if at + 1 >= len(argv):
+            print("error: --language needs a code (en, de, es, fr)", file=sys.stderr)
+            return 2
+        language = argv[at + 1]
+        argv = argv[:at] + argv[at + 2:]
     paths = [arg for arg in argv if not arg.startswith("--")]
-    directory = Path(paths[0]) if paths else DEFAULT_CASES
+    directory = Path(paths[0]) if paths else PEER_TESTS / f"nemo-{language}-tn"
     if not directory.is_dir():
         print(f"error: no test-case directory at {directory}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    cases = load_cases(directory)
+    cases = load_cases(directory, language)
     if not cases:
         print(f"error: no test_cases_*.txt files in {directory}", file=sys.stderr)
         return 2

@@ -292,6 +292,14 @@ def weekday_names(language: str) -> dict[str, str]:
     return names
 
 
+@cache
+def currency_codes() -> frozenset[str]:
+    """Every ISO 4217 code the CLDR names."""
+    from babel.numbers import list_currencies
+
+    return frozenset(list_currencies())
+
+
 def alternation(words: list[str] | set[str] | dict[str, object]) -> str:
     """A regex alternation of `words`, longest first, escaped."""
     return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))

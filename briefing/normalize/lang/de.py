@@ -130,6 +130,7 @@ CONVENTIONS = Conventions(
     symbol_words={"&": "und", "+": "plus", "=": "gleich", "§": "Paragraf"},
     per_word="pro",
     one_before_noun=_one_before_noun,
+    scale_feminine=True,
     year_after=r"(?:Jahr|Jahre|Jahres|seit|bis|Ende|Anfang|Mitte|Sommer|Herbst|Winter|"
                r"Frühjahr|Frühling)",
 )
@@ -142,10 +143,19 @@ def expand_times(text: str) -> str:
     return _TIME_RE.sub(_timed, text)
 
 
+# "eins" before a noun (capitalised in German) is "ein": "1 Prozent" -> "ein Prozent".
+_ONE_BEFORE_NOUN = re.compile(r"\beins (?=[A-ZÄÖÜ][a-zäöüß])")
+
+
+def agree_one(text: str) -> str:
+    """ "eins Prozent" -> "ein Prozent"."""
+    return _ONE_BEFORE_NOUN.sub("ein ", text)
+
+
 def _rules() -> tuple[common.Rule, ...]:
     built = build(CONVENTIONS)
     # Times go right after the dates (index 3), before ordinals and plain numbers.
-    return (*built[:4], expand_times, *built[4:])
+    return (*built[:4], expand_times, *built[4:], agree_one)
 
 
 RULES = _rules()

@@ -48,7 +48,7 @@ def _joiner(scale: str) -> str:
 
 _TIME = re.compile(
     r"(?<![\w.,:])(?P<hour>[012]?\d)(?::(?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d))?"
-    r"|\.(?P<minute2>[0-5]\d)(?=\s?(?:h\b|a\.\s?m\.|p\.\s?m\.)))"
+    r"|\.(?P<minute2>[0-5]\d)(?=\s?(?:h\b|a\.\s?m\b|p\.\s?m\b)))"
     r"(?:\s?(?P<suffix>h\b|a\.\s?m\.?|p\.\s?m\.?))?(?![\w:])")
 
 
@@ -77,7 +77,7 @@ def _timed(match: re.Match[str]) -> str:
         spoken += " y " + common.cardinal(minute, "es")
     suffix = (match["suffix"] or "").replace(" ", "").rstrip(".")
     if suffix == "a.m":
-        spoken += " de la noche" if hour == 12 or hour < 5 else " de la mañana"
+        spoken += " de la noche" if hour == 12 else " de la mañana"
     elif suffix == "p.m":
         spoken += (" del mediodía" if hour == 12 else " de la tarde" if hour < 8
                    else " de la noche")
@@ -93,11 +93,27 @@ _ORDINAL = (r"(?<![\w.,])(?P<num>\d{1,3}(?:[ .]\d{3})*|\d+)"
             r"(?:\.?(?P<mark>ᵉʳ|º|ª|°|o|a)|(?P<word>er|ro|ra))(?!\w)")
 
 
+# num2words' Spanish ordinals, corrected to the RAE's spelling: the misspelt hundreds, the
+# names of 11th and 12th, and 13th-19th and 21st-29th written as one word, the first part
+# losing its accent ("decimotercero", "vigesimoprimero", "vigesimoctavo").
+_MISSPELT = (("quadra", "cuadra"), ("cuadrigent", "cuadringent"), ("septigent", "septingent"),
+             ("octigent", "octingent"), ("décimoprimero", "undécimo"),
+             ("décimosegundo", "duodécimo"))
+_JOINED = re.compile(r"\b(décimo|vigésimo) (\w+)")
+
+
+def _join(match: re.Match[str]) -> str:
+    first = match[1].replace("é", "e")
+    second = match[2]
+    if second.startswith("o"):  # "vigesimo" + "octavo" -> "vigesimoctavo"
+        first = first[:-1]
+    return first + second
+
+
 def _fixed(words: str) -> str:
-    # num2words' Spanish ordinals: an accent the compound loses ("decimoprimero"), and one
-    # misspelt stem ("quadragésimo").
-    return (words.replace("décimo", "decimo").replace("decimo ", "décimo ")
-            .replace("quadra", "cuadra"))
+    for wrong, right in _MISSPELT:
+        words = words.replace(wrong, right)
+    return _JOINED.sub(_join, words)
 
 
 def _ordinal(match: re.Match[str]) -> str:
@@ -110,6 +126,11 @@ def _ordinal(match: re.Match[str]) -> str:
     elif mark in ("ᵉʳ", "er"):
         words = re.sub(r"(primer|tercer)o$", r"\1", words)
     return words
+
+
+def _feminine(name: str) -> bool:
+    """Spanish nouns in -a are feminine, with few exceptions among units and currencies."""
+    return name.split()[0].endswith("a") and name.split()[0] not in ("lempira", "kwanza")
 
 
 CONVENTIONS = Conventions(
@@ -143,12 +164,26 @@ CONVENTIONS = Conventions(
     symbol_words={"&": "y", "+": "más", "=": "igual a"},
     per_word="por",
     one_before_noun=_one_before_noun,
+    feminine_noun=_feminine,
 )
+
+
+# "uno" before a noun is "un" (or "una" before a feminine one): "1 libra" -> "una libra".
+# Words that follow a pronoun "uno" ("uno de ellos", "uno y otro") are left alone.
+_ONE_BEFORE_WORD = re.compile(
+    r"\b(?P<one>(?:veinti)?uno) (?=(?P<next>(?!(?:de|del|y|o|u|que|por|a|en|con|más|menos)\b)"
+    r"[a-záéíóúñ]{2,}))")
+
+
+def agree_one(text: str) -> str:
+    """ "uno libra" -> "una libra", "uno año" -> "un año"."""
+    return _ONE_BEFORE_WORD.sub(
+        lambda m: _one_before_noun(m["one"], _feminine(m["next"])) + " ", text)
 
 
 def _rules() -> tuple[common.Rule, ...]:
     built = build(CONVENTIONS)
-    return (*built[:4], expand_times, *built[4:])
+    return (*built[:4], expand_times, *built[4:], agree_one)
 
 
 RULES = _rules()

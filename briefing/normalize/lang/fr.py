@@ -62,7 +62,7 @@ def expand_times(text: str) -> str:
     return _TIME.sub(_timed, text)
 
 
-_ORDINAL = r"(?<![\w.,])(?P<num>\d{1,3}(?: \d{3})*)(?P<mark>ères?|res?|ers?|èmes?|es?)(?!\w)"
+_ORDINAL = r"(?<![\w.,])(?P<num>\d{1,3}(?: \d{3})+|\d+)(?P<mark>ères?|res?|ers?|èmes?|es?)(?!\w)"
 
 
 def _ordinal(match: re.Match[str]) -> str:

@@ -71,23 +71,23 @@ class Conventions:
     """Turns a number's words into the form used before a noun ("eins" -> "ein")."""
     year_after: str = ""
     """A regex of the words after which a four-digit number is a year."""
-    date_day_words: Callable[[int, str], str] | None = None
-    """(day, what precedes) -> the day as said in a date; default the cardinal."""
+    scale_feminine: bool = False
+    """Whether the scale words are feminine ("eine Million")."""
+    feminine_noun: Callable[[str], bool] = lambda name: False
+    """Whether a unit's or currency's CLDR name is feminine (Spanish: "una hora")."""
 
 
 def _currency_alt(conventions: Conventions) -> str:
     return common.alternation(list(conventions.symbols))
 
 
-_ISO_CODES = ("EUR", "USD", "GBP", "CHF", "JPY", "CNY", "RUB", "UAH", "INR", "CAD", "AUD",
-              "SEK", "NOK", "DKK", "PLN", "MXN", "BRL", "ARS", "COP", "CLP", "PEN")
-
-
-def _iso_currency(code: str, language: str) -> Currency:
-    loc = common.locale(language)
+def _iso_currency(code: str, conventions: Conventions) -> Currency:
+    """An ISO 4217 code's names in the language, from the CLDR."""
+    loc = common.locale(conventions.spelling.code)
+    code = code.upper()
     one = get_currency_name(code, 1, loc) if loc else code
     many = get_currency_name(code, 2, loc) if loc else code
-    return Currency(one, many)
+    return Currency(one, many, feminine=conventions.feminine_noun(one))
 
 
 def build(conventions: Conventions) -> tuple[Rule, ...]:
@@ -96,7 +96,7 @@ def build(conventions: Conventions) -> tuple[Rule, ...]:
     language = spelling.code
     number = common.number_pattern(language)
     symbols = _currency_alt(conventions)
-    codes = "|".join(_ISO_CODES)
+    codes = common.alternation(list(common.currency_codes()))
     scale_alt = common.alternation(list(conventions.scales))
     units = common.unit_alternation()
     months = common.month_names(language)
@@ -111,15 +111,15 @@ def build(conventions: Conventions) -> tuple[Rule, ...]:
 
     # ---------------------------------------------------------------- money
     money_before = re.compile(
-        rf"(?<![\w.,])(?P<cur>{symbols}|(?:{codes})(?=\s?\d))\s?(?P<minus>-)?(?P<num>{number})"
+        rf"(?<![\w.,])(?P<cur>{symbols}|(?i:{codes})(?=\s?\d))\s?(?P<minus>-)?(?P<num>{number})"
         rf"(?:\s(?P<scale>{scale_alt})(?![\w]))?(?![\w])")
     money_after = re.compile(
         rf"(?<![\w.,])(?P<minus>-)?(?P<num>{number})(?:\s(?P<scale>{scale_alt}))?\s?"
-        rf"(?P<cur>{symbols}|(?:{codes})(?![\w]))")
+        rf"(?P<cur>{symbols}|(?i:{codes})(?![\w]))")
 
     def currency_of(written: str) -> Currency:
         return (conventions.symbols[written] if written in conventions.symbols
-                else _iso_currency(written, language))
+                else _iso_currency(written, conventions))
 
     def money(match: re.Match[str]) -> str:
         currency = currency_of(match["cur"])
@@ -137,7 +137,9 @@ def build(conventions: Conventions) -> tuple[Rule, ...]:
                         "' ", "'")
         fraction = fraction.rstrip("0") if len(fraction) > 2 else fraction
         if len(fraction) > 2 or (fraction and currency.minor_one is None):
-            return f"{sign}{say_number(token)} {currency.many}"
+            amount = (f"{common.cardinal(whole, language)} {spelling.decimal_word} "
+                      f"{common.fraction_words(fraction, spelling)}")
+            return f"{sign}{amount} {currency.many}"
         cents = int(fraction.ljust(2, "0")) if fraction else 0
         parts = []
         if whole or not cents:
@@ -153,15 +155,24 @@ def build(conventions: Conventions) -> tuple[Rule, ...]:
         return money_after.sub(money, text)
 
     # ---------------------------------------------------------------- scales
-    scale_words = re.compile(rf"(?<=\d)\s(?P<scale>{scale_alt})(?![\w])")
+    scale_words = re.compile(
+        rf"(?<![\w.,])(?P<minus>[-−])?(?P<num>{number})\s(?P<scale>{scale_alt})(?![\w])")
+
+    def scaled(match: re.Match[str]) -> str:
+        spoken = conventions.one_before_noun(say_number(match["num"], bool(match["minus"])),
+                                             conventions.scale_feminine)
+        return f"{spoken} {conventions.scales[match['scale']]}"
 
     def expand_scales(text: str) -> str:
-        return scale_words.sub(lambda m: " " + conventions.scales[m["scale"]], text)
+        return scale_words.sub(scaled, text)
 
     # ---------------------------------------------------------------- percent, units
     measure = re.compile(
         rf"(?<![\w.,])(?P<minus>[-−])?(?P<num>{number})\s?(?P<per>/\s?)?"
         rf"(?P<unit>{units}|%)(?![\w/²³])")
+    scaled_unit = re.compile(
+        rf"(?<=\s)(?P<scale>{common.alternation(set(conventions.scales.values()))})\s"
+        rf"(?P<unit>{units})(?![\w/²³])")
     per_unit = re.compile(rf"(?<=\s)/\s?(?P<unit>{units})(?![\w/²³])")
 
     def read_measure(match: re.Match[str]) -> str:
@@ -175,11 +186,14 @@ def build(conventions: Conventions) -> tuple[Rule, ...]:
             return f"{spoken} {conventions.per_word} {name}"
         name = common.unit_name(unit, 1 if one else 2, language) or unit
         if one:
-            spoken = conventions.one_before_noun(spoken, False)
+            spoken = conventions.one_before_noun(spoken, conventions.feminine_noun(name))
         return f"{spoken} {name}"
 
     def expand_measures(text: str) -> str:
         text = measure.sub(read_measure, text)
+        text = scaled_unit.sub(
+            lambda m: f"{m['scale']} {common.unit_name(m['unit'], 2, language) or m['unit']}",
+            text)
         return per_unit.sub(lambda m: f"{conventions.per_word} "
                                       f"{common.unit_name(m['unit'], 1, language) or m['unit']}",
                             text)
