@@ -131,6 +131,7 @@ CONVENTIONS = Conventions(
     per_word="pro",
     one_before_noun=_one_before_noun,
     scale_feminine=True,
+    noun_pattern=r"[A-ZÄÖÜ][a-zäöüß]+",  # German nouns are capitalised
     year_after=r"(?:Jahr|Jahre|Jahres|seit|bis|Ende|Anfang|Mitte|Sommer|Herbst|Winter|"
                r"Frühjahr|Frühling)",
 )
@@ -143,19 +144,11 @@ def expand_times(text: str) -> str:
     return _TIME_RE.sub(_timed, text)
 
 
-# "eins" before a noun (capitalised in German) is "ein": "1 Prozent" -> "ein Prozent".
-_ONE_BEFORE_NOUN = re.compile(r"\beins (?=[A-ZÄÖÜ][a-zäöüß])")
-
-
-def agree_one(text: str) -> str:
-    """ "eins Prozent" -> "ein Prozent"."""
-    return _ONE_BEFORE_NOUN.sub("ein ", text)
-
 
 def _rules() -> tuple[common.Rule, ...]:
     built = build(CONVENTIONS)
     # Times go right after the dates (index 3), before ordinals and plain numbers.
-    return (*built[:4], expand_times, *built[4:], agree_one)
+    return (*built[:4], expand_times, *built[4:])
 
 
 RULES = _rules()

@@ -130,7 +130,8 @@ def _ordinal(match: re.Match[str]) -> str:
 
 def _feminine(name: str) -> bool:
     """Spanish nouns in -a are feminine, with few exceptions among units and currencies."""
-    return name.split()[0].endswith("a") and name.split()[0] not in ("lempira", "kwanza")
+    word = name.split()[0].removesuffix("s")
+    return word.endswith("a") and word not in ("lempira", "kwanza", "coma")
 
 
 CONVENTIONS = Conventions(
@@ -165,25 +166,15 @@ CONVENTIONS = Conventions(
     per_word="por",
     one_before_noun=_one_before_noun,
     feminine_noun=_feminine,
+    # A word that a "1" before it counts: not one a pronoun "uno" goes with ("uno de ellos").
+    noun_pattern=r"(?!(?:de|del|y|o|u|que|por|a|en|con|más|menos|es|fue)\b)[a-záéíóúñ]{2,}",
 )
 
-
-# "uno" before a noun is "un" (or "una" before a feminine one): "1 libra" -> "una libra".
-# Words that follow a pronoun "uno" ("uno de ellos", "uno y otro") are left alone.
-_ONE_BEFORE_WORD = re.compile(
-    r"\b(?P<one>(?:veinti)?uno) (?=(?P<next>(?!(?:de|del|y|o|u|que|por|a|en|con|más|menos)\b)"
-    r"[a-záéíóúñ]{2,}))")
-
-
-def agree_one(text: str) -> str:
-    """ "uno libra" -> "una libra", "uno año" -> "un año"."""
-    return _ONE_BEFORE_WORD.sub(
-        lambda m: _one_before_noun(m["one"], _feminine(m["next"])) + " ", text)
 
 
 def _rules() -> tuple[common.Rule, ...]:
     built = build(CONVENTIONS)
-    return (*built[:4], expand_times, *built[4:], agree_one)
+    return (*built[:4], expand_times, *built[4:])
 
 
 RULES = _rules()

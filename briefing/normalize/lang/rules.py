@@ -75,6 +75,9 @@ class Conventions:
     """Whether the scale words are feminine ("eine Million")."""
     feminine_noun: Callable[[str], bool] = lambda name: False
     """Whether a unit's or currency's CLDR name is feminine (Spanish: "una hora")."""
+    noun_pattern: str = ""
+    """A regex for a word that a whole number before it counts, so that the number takes the
+    form it has before a noun ("1 Prozent" -> "ein Prozent", "1 libra" -> "una libra")."""
 
 
 def _currency_alt(conventions: Conventions) -> str:
@@ -132,7 +135,8 @@ def build(conventions: Conventions) -> tuple[Rule, ...]:
         whole, fraction = parsed
         if scale:
             scale_word = conventions.scales[scale]
-            return (f"{sign}{say_number(token)} {scale_word}"
+            amount = conventions.one_before_noun(say_number(token), conventions.scale_feminine)
+            return (f"{sign}{amount} {scale_word}"
                     f"{conventions.currency_joiner(scale_word)}{currency.many}").replace(
                         "' ", "'")
         fraction = fraction.rstrip("0") if len(fraction) > 2 else fraction
@@ -298,11 +302,19 @@ def build(conventions: Conventions) -> tuple[Rule, ...]:
                           r"(?![\w.,]\d|\w)", re.IGNORECASE)
                if conventions.year_after else None)
     plain = re.compile(rf"(?<![\w.,])(?P<minus>[-−](?=\d))?(?P<num>{number})(?![\w])")
+    counting = (re.compile(rf"(?<![\w.,])(?P<num>\d+) (?=(?P<noun>{conventions.noun_pattern}))")
+                if conventions.noun_pattern else None)
+
+    def counted_noun(match: re.Match[str]) -> str:
+        words = say_number(match["num"])
+        return conventions.one_before_noun(words, conventions.feminine_noun(match["noun"])) + " "
 
     def expand_numbers(text: str) -> str:
         if year_re is not None:
             text = year_re.sub(
                 lambda m: m["lead"] + common.year(int(m["year"]), language), text)
+        if counting is not None:
+            text = counting.sub(counted_noun, text)
         return plain.sub(lambda m: say_number(m["num"], bool(m["minus"])), text)
 
     # ---------------------------------------------------------------- symbols
