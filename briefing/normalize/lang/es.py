@@ -42,7 +42,7 @@ def _month_year(month: int, year: str) -> str:
     return f"{common.month_name(month, 'es')} de {common.cardinal(int(year), 'es')}"
 
 
-def _joiner(scale: str) -> str:
+def _joiner(currency: str) -> str:
     return " de "
 
 
@@ -90,7 +90,7 @@ def expand_times(text: str) -> str:
 
 
 _ORDINAL = (r"(?<![\w.,])(?P<num>\d{1,3}(?:[ .]\d{3})*|\d+)"
-            r"(?:\.?(?P<mark>ᵉʳ|º|ª|°|o|a)|(?P<word>er|ro|ra))(?!\w)")
+            r"(?:\.?(?P<mark>ᵉʳ|er|º|ª|°|o|a)|(?P<word>ro|ra))(?!\w)")
 
 
 # num2words' Spanish ordinals, corrected to the RAE's spelling: the misspelt hundreds, the

@@ -35,8 +35,8 @@ def _month_year(month: int, year: str) -> str:
     return f"{common.month_name(month, 'fr')} {common.cardinal(int(year), 'fr')}"
 
 
-def _joiner(scale: str) -> str:
-    return " de "
+def _joiner(currency: str) -> str:
+    return " d'" if currency[:1].lower() in "aeiouyéèh" else " de "
 
 
 # "9 h 30", "9h30", "14 h", "08:00", "8 heures" is already words.

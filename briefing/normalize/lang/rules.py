@@ -46,9 +46,9 @@ class Conventions:
     which is what an ISO code ("USD") is read as."""
     scales: Mapping[str, str]
     """Scale words and their abbreviations after an amount ("Mio." -> "Millionen")."""
-    currency_joiner: Callable[[str], str] = lambda scale: " "
-    """What joins a scale word to the currency: " " in German, " de " in Spanish ("dos
-    millones de euros"), " d'" / " de " in French."""
+    currency_joiner: Callable[[str], str] = lambda currency: " "
+    """What joins a scale word to the currency's name: " " in German, " de " in Spanish
+    ("dos millones de euros"), " d'" before a vowel or " de " in French."""
     date: Callable[[int, int, str | None, str], str] | None = None
     """(day, month, year or None, what precedes) -> the spoken date."""
     month_year: Callable[[int, str], str] | None = None
@@ -140,8 +140,7 @@ def build(conventions: Conventions) -> tuple[Rule, ...]:
             scale_word = conventions.scales[scale]
             amount = conventions.one_before_noun(say_number(token), conventions.scale_feminine)
             return (f"{sign}{amount} {scale_word}"
-                    f"{conventions.currency_joiner(scale_word)}{currency.many}").replace(
-                        "' ", "'")
+                    f"{conventions.currency_joiner(currency.many)}{currency.many}")
         fraction = fraction.rstrip("0") if len(fraction) > 2 else fraction
         if len(fraction) > 2 or (fraction and currency.minor_one is None):
             amount = (f"{common.cardinal(whole, language)} {spelling.decimal_word} "
@@ -305,7 +304,8 @@ def build(conventions: Conventions) -> tuple[Rule, ...]:
                           r"(?![\w.,]\d|\w)", re.IGNORECASE)
                if conventions.year_after else None)
     plain = re.compile(rf"(?<![\w.,])(?P<minus>[-−](?=\d))?(?P<num>{number})(?![\w])")
-    counting = (re.compile(rf"(?<![\w.,])(?P<num>\d+) (?=(?P<noun>{conventions.noun_pattern}))")
+    counting = (re.compile(rf"(?<![\w.,])(?<!\d )(?P<num>{number}) "
+                           rf"(?=(?P<noun>{conventions.noun_pattern}))")
                 if conventions.noun_pattern else None)
 
     def counted_noun(match: re.Match[str]) -> str:
