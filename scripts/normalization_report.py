@@ -85,8 +85,88 @@ DELIBERATE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 # The other languages' deliberate disagreements, by language: the written form -> why.
-DELIBERATE_BY_LANGUAGE: dict[str, dict[str, str]] = {}
-DELIBERATE_PATTERNS_BY_LANGUAGE: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {}
+_LONG = "more than 15 digits without separators is an identifier: read digit by digit"
+_DECIMAL_NOT_DATE = ("'D.M' without a year is a decimal number ('2,3' is written with a "
+                     "comma, but '2.3' stays a number): dates need a year or a final period")
+DELIBERATE_BY_LANGUAGE: dict[str, dict[str, str]] = {
+    "de": {
+        "97808264772792005": _LONG,
+        "10010000010100010": _LONG,
+        "1264301000000000": _LONG,
+        "2.3": _DECIMAL_NOT_DATE,
+        "02.03": _DECIMAL_NOT_DATE,
+        "1,2,3": "a list of numbers without spaces is not read as decimals",
+        "1,2,3,4": "a list of numbers without spaces is not read as decimals",
+        "1,2,3,4,5": "a list of numbers without spaces is not read as decimals",
+        "1 million mv": "'eine Million' (the feminine noun), not 'eins million'",
+        "€1 million": "'eine Million Euro', not 'eins million euro'",
+        "1/2 ft": "fractions are a known gap (as in English)",
+        "1 1/2 ft": "fractions are a known gap (as in English)",
+        "-1 1/2 ft": "fractions are a known gap (as in English)",
+        "100. Geburtstag": (
+            "'hundertste Geburtstag': without an article the ending is a guess; NeMo always "
+            "says '-ster'"),
+    },
+    "es": {
+        "100 000 000 000 000 000 000 000": _LONG,
+        "100 000 000 000 000 000 000 002": _LONG,
+        "30 julio del 2020": "'de dos mil veinte': the date is read whole, 'del' not kept",
+        "siglo xix": "roman numerals are a known gap (as in English)",
+        "año mcmlxxxix": "roman numerals are a known gap (as in English)",
+        "siglo x ec": "roman numerals are a known gap (as in English)",
+        "vier. 10 de mayo": "'vier.' is not the CLDR's abbreviation of viernes ('vie.')",
+        "10.000 a. c.": "'a. c.' in lower case is not taken for 'a. C.' (antes de Cristo)",
+        "3 3/5 m": "fractions are a known gap (as in English)",
+        "1 1/2 mph": "fractions are a known gap (as in English)",
+        "1 1/2 m": "fractions are a known gap (as in English)",
+        "1 3/5 mph": "fractions are a known gap (as in English)",
+        "3/5 mph": "fractions are a known gap (as in English)",
+        "1/2 mm": "fractions are a known gap (as in English)",
+        "180 psi": "'psi' is read as written (not in the CLDR's units)",
+        "2 + 2 - 1 = 3": "a formula: '-' between spaced numbers is not read 'menos'",
+        "1.00": "'1.00' without 'h' or ':' is a number (es-MX writes decimals with a point)",
+        "12.15": "'12.15' without 'h' or ':' is a number (es-MX writes decimals with a point)",
+        "13.30": "'13.30' without 'h' or ':' is a number (es-MX writes decimals with a point)",
+        "14.05": "'14.05' without 'h' or ':' is a number (es-MX writes decimals with a point)",
+        "01 h": "'01 h' is a duration ('una hora'), as '1 h' is in NeMo's measure cases",
+        "2 h 30 min": "a duration is read as one ('dos horas treinta minutos')",
+        "12:00:00 gmt": "seconds are read when written ('cero minutos y cero segundos')",
+        "12h02m00s": "a compact duration is a known gap",
+        "¥12,05": "the yen has no minor unit in use: 'doce coma cero cinco yenes'",
+        "¥ 0,01": "the yen has no minor unit in use: 'cero coma cero uno yenes'",
+        "0,0101 s": "decimal digits are read as numbers: the last pair ends in 'uno'",
+        "q50,10": "'q' is not an ISO code (the quetzal's is GTQ)",
+        "11.ᵉʳ": "'undécimo' is the RAE's 11th; it has no shortened form ('decimoprimer')",
+        "maría vii": "roman numerals are a known gap (as in English)",
+        "V": "a capital letter alone is a letter, not a roman numeral",
+        "Matías fue el XI apóstol.": "roman numerals are a known gap (as in English)",
+    },
+    "fr": {
+        "17.06": _DECIMAL_NOT_DATE.replace("'2,3'", "'17,06'").replace("'2.3'", "'17.06'"),
+        "les 80s": "'80s' is read as eighty seconds; decades in English are a known gap",
+        "6°": "'°' after a number is a degree, not the ordinal sign",
+        "10°": "'°' after a number is a degree, not the ordinal sign",
+    },
+}
+_SENTENCE_FINAL = ("a number ending a sentence keeps its full stop ('Es waren 25.'); an "
+                   "ordinal is read where a word follows ('die 3. Liga', 'am 3. Oktober')")
+_LOWER_CODES = ("an ISO code is read in capitals ('5 USD', 'CHF 10') or glued to the "
+                "amount ('13hkd'): in lower case and apart, 'dem', 'sur', 'all' are words")
+_TIME_ZONES = "time zones are read as written, not spelled letter by letter"
+DELIBERATE_PATTERNS_BY_LANGUAGE: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    "de": ((re.compile(r"^(?:dem )?\d+\.$"), _SENTENCE_FINAL),),
+    "es": (
+        (re.compile(r"^(?:[a-z]{2,3}\s?\d|\d+(?:,\d+)? [a-z]{2,4}$)"), _LOWER_CODES),
+        (re.compile(r"[₡₩₧]|r\$|us\$|mex\$|ptas"), "currency signs other than € $ £ ¥ "
+         "are a known gap"),
+        (re.compile(r"\b(?:est|pst|gmt|utc|pyt)\b"), _TIME_ZONES),
+        (re.compile(r"^\d+ ?[a-z]{1,3}(?: |$)|mph|° ?[ck]"), (
+            "agreement with a feminine unit ('doscientas millas'), 'grados' with a loose "
+            "degree sign: known gaps")),
+        (re.compile(r"^1,\d+ millones$|^101,010101"), (
+            "a decimal before 'millones' ends in 'uno', not 'un'")),
+    ),
+}
 
 _PUNCTUATION = re.compile(r"[^\w\s]|_")
 _AND = re.compile(r"\band\b")

@@ -84,13 +84,16 @@ def _timed(match: re.Match[str]) -> str:
 # An ordinal: "3. Liga", "am 3. Oktober" (dates are read before), "im 20. Jahrhundert". A
 # period after a number inside a sentence (the sentence splitter keeps "3. Liga" together)
 # and before a word marks an ordinal; a number ending the sentence keeps its full stop.
-_ORDINAL = (r"(?:(?P<before>\b[A-Za-zäöüÄÖÜß]+)\s)?(?<![\w.,])(?P<num>\d{1,4})\."
-            r"(?=\s+[\wÄÖÜäöü])")
+_ORDINAL = (r"(?:(?P<before>\b[A-Za-zäöüÄÖÜß]+)\s)?(?<![\w.,])(?P<num>\d{1,4})"
+            r"(?:\.(?=\s+[\wÄÖÜäöü])|(?P<ending>te[nmrs]?)\b)")
 
 
 def _ordinal(match: re.Match[str]) -> str:
     before = match["before"] or ""
     stem = _ordinal_stem(int(match["num"]))
+    if match["ending"]:  # "121tem": the ending written out says the case
+        spoken = stem + match["ending"][2:]
+        return f"{before} {spoken}" if before else spoken
     lower = before.lower()
     # "im zwanzigsten Jahrhundert"; else "die dritte Liga": the form that fits most nouns.
     spoken = stem + "n" if lower in _DATIVE else stem
@@ -147,8 +150,9 @@ def expand_times(text: str) -> str:
 
 def _rules() -> tuple[common.Rule, ...]:
     built = build(CONVENTIONS)
-    # Times go right after the dates (index 3), before ordinals and plain numbers.
-    return (*built[:4], expand_times, *built[4:])
+    # Times go before units ("9 h 30" is a time, not nine hours and a number) and plain
+    # numbers.
+    return (*built[:2], expand_times, *built[2:])
 
 
 RULES = _rules()

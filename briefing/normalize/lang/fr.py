@@ -110,7 +110,9 @@ CONVENTIONS = Conventions(
 
 def _rules() -> tuple[common.Rule, ...]:
     built = build(CONVENTIONS)
-    return (*built[:4], expand_times, *built[4:])
+    # Times go before units ("9 h 30" is a time, not nine hours and a number) and plain
+    # numbers.
+    return (*built[:2], expand_times, *built[2:])
 
 
 RULES = _rules()

@@ -138,7 +138,9 @@ def build(conventions: Conventions) -> tuple[Rule, ...]:
         whole, fraction = parsed
         if scale:
             scale_word = conventions.scales[scale]
-            amount = conventions.one_before_noun(say_number(token), conventions.scale_feminine)
+            amount = say_number(token)
+            if not fraction:  # "eine Million", but "zwei Komma null eins Millionen"
+                amount = conventions.one_before_noun(amount, conventions.scale_feminine)
             return (f"{sign}{amount} {scale_word}"
                     f"{conventions.currency_joiner(currency.many)}{currency.many}")
         fraction = fraction.rstrip("0") if len(fraction) > 2 else fraction
@@ -165,8 +167,10 @@ def build(conventions: Conventions) -> tuple[Rule, ...]:
         rf"(?<![\w.,])(?P<minus>[-−])?(?P<num>{number})\s(?P<scale>{scale_alt})(?![\w])")
 
     def scaled(match: re.Match[str]) -> str:
-        spoken = conventions.one_before_noun(say_number(match["num"], bool(match["minus"])),
-                                             conventions.scale_feminine)
+        spoken = say_number(match["num"], bool(match["minus"]))
+        parsed = common.parse_number(match["num"], language)
+        if parsed is not None and not parsed[1]:  # "un millón", "tres mil un millones"
+            spoken = conventions.one_before_noun(spoken, conventions.scale_feminine)
         return f"{spoken} {conventions.scales[match['scale']]}"
 
     def expand_scales(text: str) -> str:
