@@ -13,6 +13,9 @@ the design:
    addresses, markup, phone numbers, money, percentages, units, dates, times, abbreviations,
    numbers and finally symbols. A rule consumes what it reads (a "$" or a "km" becomes words),
    so later, more general rules cannot misread it.
+   In another language (``NormalizeOptions.language``), markup is read first and then that
+   language's rules (`briefing.normalize.lang`: German, French and Spanish in full, numbers
+   and units for the others) take the place of the English ones.
 4. ``FINISH`` drops what cannot be read (emoji, stray symbols, ``<``, ``>``, brackets) and
    tidies spaces and punctuation.
 
