@@ -183,7 +183,6 @@ def language_voice(language: str) -> str:
 # "Keep on".
 FRAME_VARIANT = "+m8"
 FRAME_SLOWER_WPM = 25
-FRAME_MIN_WPM = 80  # eSpeak NG's slowest rate that briefing accepts
 
 
 def frame_settings(options: BuildOptions, language: str = "en") -> VoiceSettings:
@@ -193,7 +192,9 @@ def frame_settings(options: BuildOptions, language: str = "en") -> VoiceSettings
     voice = options.voice.voice or language_voice(language)
     if "+" in voice:  # the user chose a variant already: keep theirs for everything
         return options.voice
-    rate = max(FRAME_MIN_WPM, options.voice.rate - FRAME_SLOWER_WPM)
+    from briefing.speech.engines.pyttsx3_engine import MIN_RATE
+
+    rate = max(MIN_RATE, options.voice.rate - FRAME_SLOWER_WPM)
     return VoiceSettings(voice + FRAME_VARIANT, rate)
 
 
