@@ -342,7 +342,8 @@ def _add_voice_options(parser: argparse.ArgumentParser) -> None:
                              "100-300 for piper (default: 175)")
     parser.add_argument("--heading-voice", metavar="ID",
                         help="voice for the intro, headings, transitions and outro "
-                             "(default: VOICE+m8, a contrasting variant; 'same' for VOICE)")
+                             "(default: VOICE+m8, a contrasting variant, 25 wpm slower; 'same' "
+                             "for VOICE)")
     parser.add_argument("--pause", action="append", default=[], metavar="KIND=MS",
                         help="pause length in milliseconds after a KIND of segment: "
                              + ", ".join(f"{f.name} ({f.default})" for f in fields(Pauses))
