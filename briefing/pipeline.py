@@ -121,7 +121,7 @@ def resolve_language(documents: list[Document], options: BuildOptions) -> tuple[
 
 def untranslated(language: str) -> tuple[str, ...]:
     """What a briefing in `language` reads without localisation (empty when nothing)."""
-    from briefing.normalize.lang import gaps
+    from briefing.normalize.lang.registry import gaps
 
     return gaps(language)
 

@@ -171,7 +171,7 @@ def normalize(text: str, options: NormalizeOptions = _DEFAULT_OPTIONS) -> str:
 
 def _rules_for(options: NormalizeOptions) -> tuple[Rule, ...]:
     if options.language.split("-")[0].lower() != "en":
-        from briefing.normalize.lang import rules_for  # loads Babel only when needed
+        from briefing.normalize.lang.registry import rules_for  # loads Babel when needed
 
         urls = (drop_urls,) if options.drop_urls else ()
         return (*urls, read_markup_literally, *rules_for(options.language))

