@@ -24,8 +24,8 @@ from briefing.normalize.normalizer import NormalizeOptions, normalize
 from briefing.publish import export, fileset
 from briefing.publish.cover import load_cover
 from briefing.publish.tagging import MAX_CHAPTERS
-from briefing.read.limits import MAX_BRIEFING_SECONDS, check_length
 from briefing.read.language import article_language, canonical_code
+from briefing.read.limits import MAX_BRIEFING_SECONDS, check_length
 from briefing.speech import synthesis as speech
 from briefing.speech.cache import CacheStats, SegmentCache
 from briefing.speech.engines import Engine, is_speakable, make_engine
@@ -133,12 +133,12 @@ def make_script(documents: list[Document], options: BuildOptions) -> Script:
     that no "First." announces silence. Input too long to speak within `max_seconds` is
     refused first, from its word count, before anything is normalized or spoken.
     """
-    language, _ = resolve_language(documents, options)
-    rules = replace(options.normalize, language=language)
     words = sum(len(text.split()) for document in documents
                 for text in (document.title or "", *document.points, *document.paragraphs))
     name = documents[0].source if len(documents) == 1 else f"these {len(documents)} articles"
     check_length(words, options.voice.rate, name, options.max_seconds)
+    language, _ = resolve_language(documents, options)
+    rules = replace(options.normalize, language=language)
 
     def speakable(text: str) -> bool:
         return is_speakable(normalize(text, rules))
