@@ -182,13 +182,14 @@ def render_feed(
     title: str | None = None,
     description: str | None = None,
     author: str | None = None,
-    language: str = "en",
+    language: str | None = None,
 ) -> bytes:
     """The feed of `briefings` (newest first) published at `base_url`, as bytes.
 
     The same XML that write_feed writes; the web page renders it on every request, so the
     feed it serves is always current. An empty list gives a channel with no items. title
-    and author default to the album and artist tags of the newest briefing.
+    and author default to the album and artist tags of the newest briefing; language to the
+    language most of the briefings are tagged with (English when none is).
     """
     base = _check_base_url(base_url)
     newest = briefings[0] if briefings else None
