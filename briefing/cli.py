@@ -26,6 +26,7 @@ from briefing.speech.engines import DEFAULT_ENGINE, ENGINES
 
 if TYPE_CHECKING:  # imported lazily at run time: `briefing --help` must start fast
     from briefing import pipeline
+    from briefing.model import Document
     from briefing.normalize.normalizer import NormalizeOptions
 
     # argparse's type for what `add_subparsers()` returns.
@@ -53,6 +54,7 @@ _WORDING = {
     "cover": "--cover: {}",
     "lexicon": "--lexicon: {}",
     "pauses": "--pause: {}",
+    "language": "--language: {}",
 }
 
 
@@ -271,6 +273,7 @@ def _build_options(args: argparse.Namespace, target: Path | None) -> pipeline.Bu
         engine=args.engine,
         voice_model=args.voice_model,
         voice=voice,
+        language=args.language,
         frame_voice=(voice if heading == "same" else
                      VoiceSettings(heading, args.rate) if heading else None),
         pauses=_pauses(args.pause),
@@ -308,6 +311,10 @@ def _add_text_options(parser: argparse.ArgumentParser, title: bool = True) -> No
     if title:
         parser.add_argument("--title",
                             help="the briefing's title (spoken in the intro, tagged)")
+    parser.add_argument("--language", metavar="CODE",
+                        help="language of the briefing, an ISO 639 code: de, fr, es (in full), "
+                             "any other eSpeak NG speaks (numbers only); default: the "
+                             "article's declared language, else detected, else en")
     parser.add_argument("--lexicon", type=Path, metavar="FILE",
                         help="TOML pronunciation lexicon: word or phrase = spoken form, "
                              "applied before the built-in rules (see README)")
@@ -321,7 +328,8 @@ def _normalize_options(args: argparse.Namespace) -> NormalizeOptions:
     from briefing.normalize.normalizer import NormalizeOptions
 
     lexicon = load_lexicon(args.lexicon) if args.lexicon else None
-    return NormalizeOptions(lexicon=lexicon, drop_urls=args.drop_urls)
+    return NormalizeOptions(lexicon=lexicon, drop_urls=args.drop_urls,
+                            language=args.language or "en")
 
 
 def _add_voice_options(parser: argparse.ArgumentParser) -> None:
@@ -334,7 +342,8 @@ def _add_voice_options(parser: argparse.ArgumentParser) -> None:
                              "100-300 for piper (default: 175)")
     parser.add_argument("--heading-voice", metavar="ID",
                         help="voice for the intro, headings, transitions and outro "
-                             "(default: VOICE+Annie, a contrasting variant; 'same' for VOICE)")
+                             "(default: VOICE+m8, a contrasting variant, 25 wpm slower; 'same' "
+                             "for VOICE)")
     parser.add_argument("--pause", action="append", default=[], metavar="KIND=MS",
                         help="pause length in milliseconds after a KIND of segment: "
                              + ", ".join(f"{f.name} ({f.default})" for f in fields(Pauses))
@@ -352,6 +361,7 @@ def _run_build(args: argparse.Namespace) -> int:
     suffix = FORMATS[args.format].suffix if args.format else DEFAULT_FORMAT.suffix
     target = args.output or Path(_default_name(args.articles[0]) + suffix)
     options = _build_options(args, target)
+    _announce_language(documents, options, args.quiet)
     files = pipeline.planned_files(target, options, args.articles)
     pipeline.check_targets(files, args.articles, args.force)
     show = _Progress(enabled=not args.quiet)
@@ -404,7 +414,8 @@ def _run_script(args: argparse.Namespace) -> int:
     from briefing.read.document import read_documents
 
     documents = read_documents(args.articles, args.title, warn=_warn, stdin=sys.stdin.buffer)
-    options = pipeline.BuildOptions(normalize=_normalize_options(args))
+    options = pipeline.BuildOptions(normalize=_normalize_options(args), language=args.language)
+    _announce_language(documents, options, quiet=False)
     script = pipeline.make_script(documents, options)
     blocks = ["\n".join(segment.spoken for segment in section.segments)
               for section in script.sections]
@@ -413,9 +424,26 @@ def _run_script(args: argparse.Namespace) -> int:
     return 0
 
 
+def _announce_language(documents: list[Document], options: pipeline.BuildOptions,
+                       quiet: bool) -> None:
+    """Say which language a briefing is read in when it was guessed, and warn of what a
+    language without rules of its own reads unlocalised."""
+    from briefing import pipeline
+
+    language, how = pipeline.resolve_language(documents, options)
+    if how == "detected" and language != "en" and not quiet:
+        _say(f"briefing: reading the article as '{language}' (detected; --language sets it)")
+    gaps = pipeline.untranslated(language)
+    if gaps:
+        _warn(f"language '{language}' is not localised in full: " + "; ".join(gaps))
+
+
 def _run_normalize(args: argparse.Namespace) -> int:
+    from briefing import pipeline
     from briefing.normalize.normalizer import normalize
 
+    if args.language:
+        pipeline.resolve_language([], pipeline.BuildOptions(language=args.language))
     options = _normalize_options(args)
     lines = args.text or (line.rstrip("\n") for line in sys.stdin)
     for line in lines:

@@ -30,6 +30,9 @@ class Document:
     """Body paragraphs in reading order; may be empty (a points-only briefing)."""
     source: str
     """Where it came from, for messages: a path as given, or "<stdin>"."""
+    language: str | None = None
+    """The language the article declares (a page's or feed's, as an ISO 639 code such as
+    "de" or "pt-BR"); None when it declares none."""
 
     @property
     def name(self) -> str:
@@ -89,6 +92,8 @@ class Script:
     """Intro, content sections, outro."""
     documents: tuple[Document, ...]
     """The articles the script was composed from."""
+    language: str = "en"
+    """The language it is spoken in (ISO 639 code): for the transcripts, tags and feed."""
 
     @property
     def segments(self) -> tuple[Segment, ...]:
@@ -113,6 +118,9 @@ class VoiceSettings:
     """The engine's voice name or id (eSpeak: "en-us", "en-us+f3"); None for the default."""
     rate: int = 175
     """Speaking rate in words per minute."""
+    pitch: int | None = None
+    """eSpeak NG's base pitch, 0-100 (50 is the voice's normal); None leaves the voice's
+    own. The frame voice uses it to stand apart from the article's voice."""
 
 
 @dataclass(frozen=True)
@@ -226,3 +234,5 @@ class Tags:
     """Shown as the artist; the tool's name by default."""
     album: str = TOOL_NAME
     """Shown as the album (the "show"); the tool's name by default."""
+    language: str = "en"
+    """The language spoken (ISO 639-1 code, "de"); ID3 TLAN holds its ISO 639-2 form."""

@@ -28,6 +28,7 @@ from briefing.normalize.normalizer import NormalizeOptions, normalize
 from briefing.publish import export, fileset
 from briefing.publish.cover import load_cover
 from briefing.publish.tagging import MAX_CHAPTERS
+from briefing.read.language import article_language, canonical_code
 from briefing.read.limits import MAX_BRIEFING_SECONDS, check_length
 from briefing.speech import synthesis as speech
 from briefing.speech.cache import CacheStats, SegmentCache
@@ -43,7 +44,11 @@ class BuildOptions:
     voice_model: Path | None = None
     """For Piper: the `.onnx` voice to use; None for the bundled voice."""
     voice: VoiceSettings = field(default_factory=VoiceSettings)
-    """Voice and rate for the article's words (voice None: the engine's default)."""
+    """Voice and rate for the article's words (voice None: the language's eSpeak NG voice,
+    or Piper's model)."""
+    language: str | None = None
+    """The language to speak (ISO 639 code, "de"); None for the article's own: declared,
+    else detected, else English (`read.language.article_language`)."""
     frame_voice: VoiceSettings | None = None
     """Voice for the briefing's own words (intro, headings, transitions, outro); None picks
     a contrasting variant of `voice` where the engine has one."""
@@ -107,8 +112,27 @@ BuildProgress = Callable[[str, int, int], None]
 "loudness" and "encode" (0, 0) as each starts."""
 
 
+def resolve_language(documents: list[Document], options: BuildOptions) -> tuple[str, str]:
+    """The language the briefing is spoken in, and how it was chosen: "set" (the option),
+    "declared" (by the article), "detected" (from its text) or "default" (English)."""
+    if options.language is not None:
+        code = canonical_code(options.language)
+        if code is None:
+            raise InputError(f"language {options.language!r} is not a language code: use an "
+                             "ISO 639 code such as de, fr or es", setting="language")
+        return code, "set"
+    return article_language(documents)
+
+
+def untranslated(language: str) -> tuple[str, ...]:
+    """What a briefing in `language` reads without localisation (empty when nothing)."""
+    from briefing.normalize.lang.registry import gaps
+
+    return gaps(language)
+
+
 def make_script(documents: list[Document], options: BuildOptions) -> Script:
-    """Compose the script and fill in every segment's spoken form.
+    """Compose the script in the briefing's language and fill in every segment's spoken form.
 
     A point with nothing speakable left once normalized (emoji only, say) is left out, so
     that no "First." announces silence. Input too long to speak within `max_seconds` is
@@ -118,17 +142,19 @@ def make_script(documents: list[Document], options: BuildOptions) -> Script:
                 for text in (document.title or "", *document.points, *document.paragraphs))
     name = documents[0].source if len(documents) == 1 else f"these {len(documents)} articles"
     check_length(words, options.voice.rate, name, options.max_seconds)
+    language, _ = resolve_language(documents, options)
+    rules = replace(options.normalize, language=language)
 
     def speakable(text: str) -> bool:
-        return is_speakable(normalize(text, options.normalize))
+        return is_speakable(normalize(text, rules))
 
     documents = [replace(document, points=tuple(filter(speakable, document.points)))
                  for document in documents]
-    script = compose(documents, pauses=options.pauses)
+    script = compose(documents, pauses=options.pauses, language=language)
     if len(script.sections) > MAX_CHAPTERS:
         raise InputError(f"{name} would make {len(script.sections)} chapters; a briefing "
                          f"holds at most {MAX_CHAPTERS}: split it into several briefings")
-    return script.map_spoken(lambda segment: normalize(segment.text, options.normalize))
+    return script.map_spoken(lambda segment: normalize(segment.text, rules))
 
 
 
@@ -147,31 +173,58 @@ class Voices:
 
 DEFAULT_VOICE = "en-us"  # eSpeak NG's American English voice
 
-# An eSpeak NG voice variant for the frame: female (a clear contrast with the male default),
-# deterministic, and the most intelligible of its kind by measurement (README).
-FRAME_VARIANT = "+Annie"
+
+def language_voice(language: str) -> str:
+    """The eSpeak NG voice for `language`: American English for English, else the voice
+    named by the language's code, which is how eSpeak NG names its voices ("de", "fr",
+    "es")."""
+    return DEFAULT_VOICE if language == "en" else language
+
+# An eSpeak NG voice variant for the frame, and how much slower it speaks, chosen by
+# measurement (README, "Intelligibility"): of the variants with an audible contrast, the
+# recognizer hears m8's short phrases best (about 3 semitones lower than the default voice,
+# and brighter), and best of all 25 words a minute slower than the article. "+Annie", the
+# female variant used before, turned "briefing" into "breathing" and "Key points" into
+# "Keep on".
+FRAME_VARIANT = "+m8"
+FRAME_SLOWER_WPM = 25
 
 
-def frame_settings(options: BuildOptions) -> VoiceSettings:
+def frame_settings(options: BuildOptions, language: str = "en") -> VoiceSettings:
     """The frame's voice: as given, else the content voice in a contrasting variant."""
     if options.frame_voice is not None:
         return options.frame_voice
-    voice = options.voice.voice or DEFAULT_VOICE
+    voice = options.voice.voice or language_voice(language)
     if "+" in voice:  # the user chose a variant already: keep theirs for everything
         return options.voice
-    return VoiceSettings(voice + FRAME_VARIANT, options.voice.rate)
+    from briefing.speech.engines.pyttsx3_engine import MIN_RATE
+
+    rate = max(MIN_RATE, options.voice.rate - FRAME_SLOWER_WPM)
+    return VoiceSettings(voice + FRAME_VARIANT, rate)
 
 
-def make_voices(options: BuildOptions) -> Voices:
-    """Prepare the engines (raises InputError for a bad engine, voice or rate)."""
+def make_voices(options: BuildOptions, language: str = "en") -> Voices:
+    """Prepare the engines for a briefing in `language` (raises InputError for a bad engine,
+    voice or rate, or a language with no voice)."""
     voice = options.voice
+    if options.engine == "piper" and options.voice_model is None and language != "en":
+        raise InputError(f"the bundled Piper voice speaks English, not {language!r}: give a "
+                         "Piper voice for that language", setting="voice_model")
     if options.engine == "pyttsx3":
-        voice = replace(voice, voice=voice.voice or DEFAULT_VOICE)
+        voice = replace(voice, voice=voice.voice or language_voice(language))
     content = make_engine(options.engine, voice, options.voice_model)
-    content.prepare()
+    try:
+        content.prepare()
+    except InputError:
+        if options.engine == "pyttsx3" and options.voice.voice is None:
+            # The language's own voice is what is missing.
+            raise InputError(f"the speech engine has no voice for the language {language!r}: "
+                             "choose a voice (`briefing voices` lists them)",
+                             setting="voice") from None
+        raise
     # A contrasting variant needs an engine with variants (eSpeak NG's, forked on Linux);
     # Piper has one voice per model.
-    frame_voice = frame_settings(options) if options.engine == "pyttsx3" else voice
+    frame_voice = frame_settings(options, language) if options.engine == "pyttsx3" else voice
     if not content.forkable or frame_voice == voice:
         return Voices(content, content)
     frame = make_engine(options.engine, frame_voice, options.voice_model)
@@ -200,7 +253,7 @@ def build(
     for folder in (target.parent, Path(tempfile.gettempdir())):
         atomic.sweep(folder)  # what builds killed with SIGKILL left behind
     script = make_script(documents, options)
-    voices = voices or make_voices(options)
+    voices = voices or make_voices(options, script.language)
     requests = [speech.Request(segment.spoken, voices.for_segment(segment), _label(i, segment))
                 for i, segment in enumerate(script.segments)]
     cache = open_cache(options)
@@ -239,6 +292,7 @@ def build(
             title=script.title,
             date=build_time().isoformat(),
             comment=description(script),
+            language=script.language,
         )
         sources = [document.source for document in documents]
         files = planned_files(target, options, sources)
@@ -250,7 +304,7 @@ def build(
             export.write_audio(staged.part(target), plan.timeline, programme, tags,
                                options.encoding, load_cover(options.cover),
                                true_peak=options.true_peak if levelling is not None else None)
-            texts = export.sidecars(plan.timeline, script.title)
+            texts = export.sidecars(plan.timeline, script.title, script.language)
             for path in files[1:]:
                 staged.write(path, texts[_sidecar_suffix(path, target)].encode("utf-8"))
             with fileset.folder_locked(target.parent):

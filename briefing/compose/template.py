@@ -40,6 +40,20 @@ class Phrases:
         "Tenth", "Eleventh", "Twelfth",
     )
     """Story ordinals for digests; stories past the list are named by number."""
+    story_number: str = "Number {number}"
+    """Names a digest's story past the `ordinals` list."""
+    chapter_intro: str = "Intro"
+    """Chapter title of the intro (tags, chapters JSON, transcript headings)."""
+    chapter_points: str = "Key points"
+    """Chapter title of the summary points."""
+    chapter_body: str = "The full story"
+    """Chapter title of the body."""
+    chapter_outro: str = "Outro"
+    """Chapter title of the outro."""
+    generic_title: str = "Your briefing"
+    """The briefing's title (tags, feed) when the article has none."""
+    digest_title: str = "Your briefing: {count} stories"
+    """The title of a digest of `count` stories."""
 
     def point_transition(self, index: int, count: int) -> str:
         """The transition before point `index` (0-based) of `count`."""
@@ -51,7 +65,9 @@ class Phrases:
 
     def ordinal(self, index: int) -> str:
         """"First", "Second"… for story `index` (0-based)."""
-        return self.ordinals[index] if index < len(self.ordinals) else f"Number {index + 1}"
+        if index < len(self.ordinals):
+            return self.ordinals[index]
+        return self.story_number.format(number=index + 1)
 
 
 @dataclass(frozen=True)
@@ -75,4 +91,106 @@ class Pauses:
 
 
 DEFAULT_PHRASES = Phrases()
+
+# The frame in German, French and Spanish, written for a newsreader of each language: the
+# same structure as the English one, field by field (a table per language).
+GERMAN = Phrases(
+    intro_titled="Hier ist Ihr Überblick: {title}.",
+    intro_untitled="Hier ist Ihr Überblick.",
+    intro_digest="Hier ist Ihr Überblick, mit {count} Meldungen.",
+    digest_story_name="{ordinal}: {name}",
+    story_heading="{ordinal} Meldung: {name}",
+    points_heading="Das Wichtigste.",
+    point_transitions=("Erstens.", "Zweitens.", "Drittens.", "Viertens.", "Fünftens."),
+    point_transition_more="Weiter.",
+    point_transition_last="Und schließlich.",
+    body_heading="Die ganze Meldung.",
+    outro="Das war Ihr Überblick. Danke fürs Zuhören.",
+    ordinals=("Erste", "Zweite", "Dritte", "Vierte", "Fünfte", "Sechste", "Siebte", "Achte",
+              "Neunte", "Zehnte", "Elfte", "Zwölfte"),
+    story_number="Nummer {number}",
+    chapter_intro="Einleitung",
+    chapter_points="Das Wichtigste",
+    chapter_body="Die ganze Meldung",
+    chapter_outro="Abschluss",
+    generic_title="Ihr Überblick",
+    digest_title="Ihr Überblick: {count} Meldungen",
+)
+FRENCH = Phrases(
+    intro_titled="Voici votre point d'actualité : {title}.",
+    intro_untitled="Voici votre point d'actualité.",
+    intro_digest="Voici votre point d'actualité, avec {count} sujets.",
+    digest_story_name="{ordinal} : {name}",
+    story_heading="{ordinal} sujet : {name}",
+    points_heading="L'essentiel.",
+    point_transitions=("Premièrement.", "Deuxièmement.", "Troisièmement.", "Quatrièmement.",
+                       "Cinquièmement."),
+    point_transition_more="Ensuite.",
+    point_transition_last="Et enfin.",
+    body_heading="L'article complet.",
+    outro="C'était votre point d'actualité. Merci de votre écoute.",
+    ordinals=("Premier", "Deuxième", "Troisième", "Quatrième", "Cinquième", "Sixième",
+              "Septième", "Huitième", "Neuvième", "Dixième", "Onzième", "Douzième"),
+    story_number="Numéro {number}",
+    chapter_intro="Introduction",
+    chapter_points="L'essentiel",
+    chapter_body="L'article complet",
+    chapter_outro="Conclusion",
+    generic_title="Votre point d'actualité",
+    digest_title="Votre point d'actualité : {count} sujets",
+)
+SPANISH = Phrases(
+    intro_titled="Este es su resumen: {title}.",
+    intro_untitled="Este es su resumen.",
+    intro_digest="Este es su resumen, con {count} noticias.",
+    digest_story_name="{ordinal}: {name}",
+    story_heading="{ordinal} noticia: {name}",
+    points_heading="Lo más importante.",
+    point_transitions=("Primero.", "Segundo.", "Tercero.", "Cuarto.", "Quinto."),
+    point_transition_more="A continuación.",
+    point_transition_last="Y por último.",
+    body_heading="La noticia completa.",
+    outro="Este fue su resumen. Gracias por escuchar.",
+    ordinals=("Primera", "Segunda", "Tercera", "Cuarta", "Quinta", "Sexta", "Séptima",
+              "Octava", "Novena", "Décima", "Undécima", "Duodécima"),
+    story_number="Número {number}",
+    chapter_intro="Introducción",
+    chapter_points="Lo más importante",
+    chapter_body="La noticia completa",
+    chapter_outro="Cierre",
+    generic_title="Su resumen",
+    digest_title="Su resumen: {count} noticias",
+)
+# Languages without a table of their own get a frame with no words in any language: the
+# title alone for an intro, no headings, transitions or outro (pauses mark the points); a
+# digest's stories are numbered, and the normalizer reads the numbers in the briefing's
+# language where num2words knows it. Chapter titles are numbers. An empty phrase is left out.
+NEUTRAL = Phrases(
+    intro_titled="{title}.",
+    intro_untitled="",
+    intro_digest="",
+    digest_story_name="{ordinal}: {name}",
+    story_heading="{ordinal}: {name}",
+    points_heading="",
+    point_transitions=(),
+    point_transition_more="",
+    point_transition_last="",
+    body_heading="",
+    outro="",
+    ordinals=(),
+    story_number="{number}",
+    chapter_intro="0",
+    chapter_points="1",
+    chapter_body="2",
+    chapter_outro="3",
+    generic_title="briefing",
+    digest_title="briefing: {count}",
+)
+PHRASES: dict[str, Phrases] = {"en": DEFAULT_PHRASES, "de": GERMAN, "fr": FRENCH, "es": SPANISH}
+"""The languages whose frame is written out, by ISO 639-1 code."""
+
+
+def phrases_for(language: str) -> Phrases:
+    """The frame for `language` (an ISO 639 code, region ignored); NEUTRAL when it has none."""
+    return PHRASES.get(language.split("-")[0].lower(), NEUTRAL)
 DEFAULT_PAUSES = Pauses()

@@ -13,6 +13,9 @@ the design:
    addresses, markup, phone numbers, money, percentages, units, dates, times, abbreviations,
    numbers and finally symbols. A rule consumes what it reads (a "$" or a "km" becomes words),
    so later, more general rules cannot misread it.
+   In another language (``NormalizeOptions.language``), markup is read first and then that
+   language's rules (`briefing.normalize.lang`: German, French and Spanish in full, numbers
+   and units for the others) take the place of the English ones.
 4. ``FINISH`` drops what cannot be read (emoji, stray symbols, ``<``, ``>``, brackets) and
    tidies spaces and punctuation.
 
@@ -76,6 +79,7 @@ class NormalizeOptions:
 
     lexicon: Lexicon | None = None  # user pronunciation lexicon, applied first, whole words
     drop_urls: bool = False  # read URLs/e-mails compactly by default, drop with this
+    language: str = "en"  # ISO 639 code; other languages use `normalize.lang`'s rules
 
 
 # --------------------------------------------------------------------------- pipeline
@@ -157,7 +161,7 @@ def normalize(text: str, options: NormalizeOptions = _DEFAULT_OPTIONS) -> str:
     spoken_forms: list[str] = []
     if options.lexicon:
         text, spoken_forms = _apply_lexicon(text, options.lexicon)
-    for rule in RULES_DROPPING_URLS if options.drop_urls else RULES:
+    for rule in _rules_for(options):
         if rule in _DIGIT_RULES and not _DIGIT.search(text):
             continue  # most text has few numbers: skip the number rules' scans outright
         text = _run_safely(rule, text)
@@ -168,6 +172,15 @@ def normalize(text: str, options: NormalizeOptions = _DEFAULT_OPTIONS) -> str:
     for rule in FINISH:
         text = _run_safely(rule, text)
     return text
+
+
+def _rules_for(options: NormalizeOptions) -> tuple[Rule, ...]:
+    if options.language.split("-")[0].lower() != "en":
+        from briefing.normalize.lang.registry import rules_for  # loads Babel when needed
+
+        urls = (drop_urls,) if options.drop_urls else ()
+        return (*urls, read_markup_literally, *rules_for(options.language))
+    return RULES_DROPPING_URLS if options.drop_urls else RULES
 
 
 def _run_safely(rule: Rule, text: str) -> str:

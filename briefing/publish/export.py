@@ -91,12 +91,12 @@ def write_audio(path: Path, timeline: Timeline, samples: Samples, tags: Tags,
                        timeline.duration_ms, cover)
 
 
-def sidecars(programme: Timeline, title: str) -> dict[str, str]:
+def sidecars(programme: Timeline, title: str, language: str = "en") -> dict[str, str]:
     """The text files written beside the audio, by suffix."""
     return {
         ".txt": transcript_text(programme, title),
         ".srt": transcripts.srt(programme.cues),
-        ".vtt": transcripts.vtt(programme.cues),
+        ".vtt": transcripts.vtt(programme.cues, language),
         ".chapters.json": transcripts.chapters_json(programme.chapters, title),
     }
 

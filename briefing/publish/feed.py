@@ -14,6 +14,7 @@ import html
 import re
 import uuid
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -92,6 +93,7 @@ class Briefing:
     chapters: Sidecar | None
     mtime: float
     misdated: bool = False  # its date tag could not be read: dated by its modification time
+    language: str | None = None  # ISO 639-1, from the language tag (ID3 TLAN); None if none
 
 
 @dataclass(frozen=True)
@@ -137,13 +139,14 @@ def write_feed(
     *,
     description: str | None = None,
     author: str | None = None,
-    language: str = "en",
+    language: str | None = None,
 ) -> FeedSummary:
     """Write DIRECTORY/feed.xml listing every briefing in it, newest first.
 
     base_url is where DIRECTORY is published (e.g. "http://127.0.0.1:8000/"); every link in
     the feed is absolute under it. title and author default to the album and artist tags of
-    the newest briefing.
+    the newest briefing; language to the language most of the briefings are tagged with
+    (English when none is).
     """
     base = _check_base_url(base_url)
     directory = _check_directory(directory)
@@ -179,13 +182,14 @@ def render_feed(
     title: str | None = None,
     description: str | None = None,
     author: str | None = None,
-    language: str = "en",
+    language: str | None = None,
 ) -> bytes:
     """The feed of `briefings` (newest first) published at `base_url`, as bytes.
 
     The same XML that write_feed writes; the web page renders it on every request, so the
     feed it serves is always current. An empty list gives a channel with no items. title
-    and author default to the album and artist tags of the newest briefing.
+    and author default to the album and artist tags of the newest briefing; language to the
+    language most of the briefings are tagged with (English when none is).
     """
     base = _check_base_url(base_url)
     newest = briefings[0] if briefings else None
@@ -195,10 +199,15 @@ def render_feed(
         title=title or (newest and newest.album) or directory.resolve().name or "Briefings",
         description=description or "Spoken news briefings, made offline.",
         author=author or (newest and newest.artist) or "briefing",
-        language=language,
+        language=language or _main_language(briefings),
         cover=cover,
     )
     return _render(channel, briefings)
+
+
+def _main_language(briefings: Sequence[Briefing]) -> str:
+    tagged = Counter(b.language for b in briefings if b.language)
+    return tagged.most_common(1)[0][0] if tagged else "en"
 
 
 def read_briefings(directory: Path) -> tuple[list[Briefing], tuple[Path, ...]]:
@@ -251,6 +260,7 @@ def read_briefing(path: Path) -> Briefing | None:
         chapters=_chapters(path),
         mtime=stat.st_mtime,
         misdated=misdated,
+        language=tags.language,
     )
 
 
@@ -437,7 +447,7 @@ def _add_item(parent: ET.Element, channel: Channel, briefing: Briefing) -> None:
     _add(item, f"{{{ITUNES_NS}}}episodeType", "full")
     for transcript in briefing.transcripts:
         attrs = {"url": channel.url(transcript.path), "type": transcript.mime,
-                 "language": channel.language}
+                 "language": briefing.language or channel.language}
         if transcript.rel:
             attrs["rel"] = transcript.rel
         _add(item, f"{{{PODCAST_NS}}}transcript", **attrs)

@@ -86,6 +86,8 @@ class FileTags:
     """Embedded pictures, front covers first."""
     duration: float = 0.0
     """The audio's length in seconds, from its stream headers (0 when they do not say)."""
+    language: str | None = None
+    """The language tag (ID3 TLAN, Vorbis LANGUAGE) as ISO 639-1 ("de"); None if none."""
 
     @property
     def by_briefing(self) -> bool:
@@ -126,7 +128,8 @@ def _file_tags(audio: Any) -> FileTags:
             album=_id3_text(tags, "TALB"), date=_id3_text(tags, "TDRC"),
             comment=_joined(comments[0].text) if comments else None,
             software=tuple(str(text) for frame in tags.getall("TSSE") for text in frame.text),
-            pictures=_pictures(audio, tags))
+            pictures=_pictures(audio, tags),
+            language=_language(_id3_text(tags, "TLAN")))
     if isinstance(tags, MP4Tags):
         return FileTags(
             title=_first(tags.get("\xa9nam")), artist=_first(tags.get("\xa9ART")),
@@ -140,6 +143,7 @@ def _file_tags(audio: Any) -> FileTags:
         album=_first(tags.get("album")), date=_first(tags.get("date")),
         comment=_joined(tags.get("comment") or tags.get("description")),
         software=tuple(str(text) for text in tags.get("encoder", [])),
+        language=_language(_first(tags.get("language"))),
         pictures=_pictures(audio, tags))
 
 
@@ -147,6 +151,10 @@ def written_by_briefing(path: Path) -> bool:
     """True if `path` is an audio file whose encoder tag names this tool."""
     tags = read_tags(path)
     return tags is not None and tags.by_briefing
+
+
+def _language(value: str | None) -> str | None:
+    return iso639_1(value) if value else None
 
 
 def _id3_text(tags: Any, frame_id: str) -> str | None:
@@ -211,7 +219,33 @@ def ffmetadata(tags: Tags, chapters: Sequence[Chapter]) -> str:
 def _text_tags(tags: Tags) -> list[tuple[str, str]]:
     """The tags under ffmpeg's generic names (which its muxers map to each container's)."""
     return [("title", tags.title), ("artist", tags.artist), ("album", tags.album),
-            ("date", tags.date), ("comment", tags.comment), ("genre", GENRE)]
+            ("date", tags.date), ("comment", tags.comment), ("genre", GENRE),
+            ("language", iso639_2(tags.language))]
+
+
+def iso639_2(language: str) -> str:
+    """ "de" -> "deu": the three-letter code ID3 TLAN (and MP4) expect, from the CLDR's
+    language aliases (Babel); "und" (undetermined) when the CLDR has none."""
+    from babel.core import get_global
+
+    code = language.replace("_", "-").split("-")[0].lower()
+    if len(code) == 3:
+        return code
+    aliases = get_global("language_aliases")
+    matches = sorted(alias for alias, target in aliases.items()
+                     if target == code and len(alias) == 3 and alias.isalpha())
+    return matches[0] if matches else "und"
+
+
+def iso639_1(code: str) -> str:
+    """ "deu" -> "de": back from a TLAN value to the code feeds and transcripts use."""
+    from babel.core import get_global
+
+    code = code.strip().lower()
+    if len(code) != 3:
+        return code
+    target = get_global("language_aliases").get(code)
+    return target if isinstance(target, str) and len(target) == 2 else code
 
 
 def _ffmetadata_escape(value: str) -> str:
@@ -238,6 +272,7 @@ def _fill_id3(id3: ID3, tags: Tags, marks: Sequence[ChapterMark], cover: Cover |
         TCON,
         TDRC,
         TIT2,
+        TLAN,
         TPE1,
         TSSE,
         CTOCFlags,
@@ -249,6 +284,7 @@ def _fill_id3(id3: ID3, tags: Tags, marks: Sequence[ChapterMark], cover: Cover |
     id3.add(TDRC(encoding=UTF8, text=tags.date))
     id3.add(COMM(encoding=UTF8, lang="eng", desc="", text=tags.comment))
     id3.add(TCON(encoding=UTF8, text=GENRE))
+    id3.add(TLAN(encoding=UTF8, text=iso639_2(tags.language)))
     id3.add(TSSE(encoding=UTF8, text=SOFTWARE))
     if cover is not None:
         id3.add(APIC(encoding=UTF8, mime=cover.mime, type=FRONT_COVER, desc="",
@@ -366,7 +402,7 @@ def _tag_ogg(path: Path, tags: Tags, marks: Sequence[ChapterMark],
     comments.clear()
     comments.update({"TITLE": tags.title, "ARTIST": tags.artist, "ALBUM": tags.album,
                      "DATE": tags.date, "DESCRIPTION": tags.comment, "GENRE": GENRE,
-                     "ENCODER": SOFTWARE})
+                     "ENCODER": SOFTWARE, "LANGUAGE": tags.language})
     for index, mark in enumerate(marks):
         # Vorbis chapters carry starts only; a reader ends each at the next (the last at
         # the end of the stream).

@@ -79,9 +79,10 @@ def srt(cues: Sequence[Cue]) -> str:
     return "\n".join(blocks)
 
 
-def vtt(cues: Sequence[Cue]) -> str:
-    """WebVTT subtitles: header, numbered cues, `HH:MM:SS.mmm --> HH:MM:SS.mmm`, one line."""
-    blocks = ["WEBVTT\n"]
+def vtt(cues: Sequence[Cue], language: str | None = None) -> str:
+    """WebVTT subtitles: header (with a `Language:` line, as players read it), numbered cues,
+    `HH:MM:SS.mmm --> HH:MM:SS.mmm`, one line."""
+    blocks = [f"WEBVTT\nLanguage: {language}\n" if language else "WEBVTT\n"]
     for number, line in enumerate(timed_lines(cues), start=1):
         blocks.append(f"{number}\n{clock(line.start_ms, '.')} --> "
                       f"{clock(line.end_ms, '.')}\n{_vtt_escape(line.text)}\n")

@@ -44,6 +44,27 @@ AMBIGUOUS_ABBREVIATIONS = frozenset(
      "jr", "sr", "bros", "al"}
 )
 
+# The same for other languages (lower-cased, without the final period); "z. B." is seen
+# word by word ("z", "b": single letters never end a sentence).
+NON_TERMINAL_BY_LANGUAGE: dict[str, frozenset[str]] = {
+    "de": frozenset("""
+        dr prof hr fr nr ca bzw vgl evtl inkl str tsd mio mrd bio jh chr st abs bd ggf
+        jan feb mär apr jun jul aug sep sept okt nov dez
+        """.split()),
+    "fr": frozenset("""
+        m mm mme dr pr env av bd st ste apr
+        janv févr avr juil sept oct nov déc
+        """.split()),
+    "es": frozenset("""
+        sr sra srta dr dra núm aprox avda pág ee uu ej
+        ene feb mar abr jun jul ago sept oct nov dic
+        """.split()),
+}
+# In German an ordinal is written with a period ("am 3. Oktober", "die 2. Liga"): after a
+# number of up to three digits a period does not end the sentence.
+_ORDINAL_PERIOD_LANGUAGES = frozenset({"de"})
+_SHORT_NUMBER = re.compile(r"\d{1,3}")
+
 # These run over user text: a candidate starts only at the start of a run of marks, so a
 # long run without a space after it is tried once, not once per mark.
 _CANDIDATE = re.compile(r"""(?<![.!?…])[.!?…]+["'”’)\]]*(?=\s)""")
@@ -51,14 +72,15 @@ _NEXT_START = re.compile(r"""\s+["'“‘(\[]*(\S)""")
 _NEXT_WORD = re.compile(r"""\s+["'“‘(\[]*([\w'’-]+)""")
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split one paragraph into sentences; white space inside sentences is kept as it was."""
+def split_sentences(text: str, language: str = "en") -> list[str]:
+    """Split one paragraph into sentences; white space inside sentences is kept as it was.
+    `language` (ISO 639 code) adds that language's abbreviations and ordinals."""
     text = text.strip()
     sentences: list[str] = []
     start = 0
     for match in _CANDIDATE.finditer(text):
         end = match.end()
-        if _ends_sentence(text, match.start(), end):
+        if _ends_sentence(text, match.start(), end, language):
             sentence = text[start:end].strip()
             if sentence:
                 sentences.append(sentence)
@@ -69,7 +91,7 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def _ends_sentence(text: str, mark: int, end: int) -> bool:
+def _ends_sentence(text: str, mark: int, end: int, language: str = "en") -> bool:
     following = _NEXT_START.match(text, end)
     if following is None:
         return True
@@ -79,8 +101,13 @@ def _ends_sentence(text: str, mark: int, end: int) -> bool:
     if next_char.islower():
         return False  # "e.g. the", "approx. ten": a lower-case word continues the sentence.
     word = _word_before(text, mark).lstrip("\"'“‘([").lower()
-    if len(word) == 1 and "a" <= word <= "z":
+    if re.fullmatch(r"[^\W\d_]", word):
         return False  # an initial: "J. R. Smith"
+    if language != "en":
+        if word in NON_TERMINAL_BY_LANGUAGE.get(language, frozenset()):
+            return False
+        if language in _ORDINAL_PERIOD_LANGUAGES and _SHORT_NUMBER.fullmatch(word):
+            return False
     if word in AMBIGUOUS_ABBREVIATIONS:
         next_word = _NEXT_WORD.match(text, end)
         return next_word is not None and next_word.group(1) in SENTENCE_STARTERS

@@ -111,3 +111,36 @@ def test_long_sentence_segments_are_marked_as_continuing() -> None:
     segments = [s for s in compose([doc((), (sentence,))]).segments if s.role is Role.BODY]
     assert len(segments) > 1
     assert [s.continues for s in segments] == [True] * (len(segments) - 1) + [False]
+
+
+@pytest.mark.parametrize(("language", "intro", "chapters"), [
+    ("de", "Hier ist Ihr Überblick.", ["Einleitung", "Das Wichtigste", "Die ganze Meldung",
+                                       "Abschluss"]),
+    ("fr", "Voici votre point d'actualité.", ["Introduction", "L'essentiel",
+                                              "L'article complet", "Conclusion"]),
+    ("es", "Este es su resumen.", ["Introducción", "Lo más importante", "La noticia completa",
+                                   "Cierre"]),
+])
+def test_the_frame_is_in_the_briefing_language(language: str, intro: str,
+                                               chapters: list[str]) -> None:
+    document = Document(None, ("Eins.", "Zwei."), ("Drei.",), "t")
+    script = compose([document], language=language)
+    assert script.language == language
+    assert script.segments[0].text == intro
+    assert [section.title for section in script.sections] == chapters
+
+
+def test_a_language_without_phrases_gets_a_frame_without_words() -> None:
+    document = Document("Titolo", ("Uno.", "Due."), ("Tre.",), "t")
+    script = compose([document], language="it")
+    frame = [segment.text for segment in script.segments if segment.role.is_frame]
+    assert frame == ["Titolo."]  # the title alone: no headings, transitions or outro
+    assert script.segments[-1].pause_after_ms == P.end
+
+
+def test_german_ordinals_do_not_end_a_sentence() -> None:
+    document = Document(None, (), ("Am 3. Oktober 2020 feierte die Stadt. Danach war Ruhe.",),
+                        "t")
+    body = [s.text for s in compose([document], language="de").segments
+            if s.role is Role.BODY]
+    assert body == ["Am 3. Oktober 2020 feierte die Stadt.", "Danach war Ruhe."]

@@ -75,7 +75,7 @@ class Pyttsx3Engine:
             raise EngineError("nothing to say: the segment is empty")
         if not wav_path.parent.is_dir():  # pyttsx3 would hang, not fail, writing there
             raise EngineError(f"the folder {wav_path.parent} does not exist")
-        engine = _new_engine(self.settings.voice, self.settings.rate)
+        engine = _new_engine(self.settings.voice, self.settings.rate, self.settings.pitch)
         pieces = split_long(text, MAX_CALL_CHARS)
         if len(pieces) == 1:
             _say_to_file(engine, text, wav_path)
@@ -91,8 +91,9 @@ class Pyttsx3Engine:
         write_wav(wav_path, np.concatenate(joined), self.sample_rate)
 
     def cache_key(self) -> str:
+        pitch = f"|pitch={self.settings.pitch}" if self.settings.pitch is not None else ""
         return (f"pyttsx3|espeak-ng {self._library_version}|voice={self.settings.voice}"
-                f"|rate={self.settings.rate}")
+                f"|rate={self.settings.rate}{pitch}")
 
     def voices(self) -> list[VoiceInfo]:
         load_espeak()
@@ -139,7 +140,7 @@ def _import_driver() -> None:
         raise EngineError(f"pyttsx3 cannot load its speech library: {error}") from None
 
 
-def _new_engine(voice: str | None, rate: int | None = None) -> Any:
+def _new_engine(voice: str | None, rate: int | None = None, pitch: int | None = None) -> Any:
     import pyttsx3
 
     if not sys.platform.startswith("linux"):
@@ -160,6 +161,8 @@ def _new_engine(voice: str | None, rate: int | None = None) -> Any:
         # a race with the driver's own default (200 wpm) under load, and a segment came out
         # 14% fast. Synchronize lets eSpeak's queued parameter changes land before speaking.
         _espeak.SetParameter(_espeak.RATE, rate, 0)
+    if pitch is not None:
+        _espeak.SetParameter(_espeak.PITCH, pitch, 0)
     _espeak.Synchronize()
     return engine
 

@@ -1,0 +1,1 @@
+"""Normalization in languages other than English: `registry` picks a language's rules."""
