@@ -240,6 +240,24 @@ def build(
     voices: Voices | None = None,
     force: bool = False,
 ) -> BuildResult:
+    """Build the briefing of `documents` into `target`; see `_build`. However the build ends
+    (an error, Ctrl-C, SIGTERM), what its killed helpers left is swept before it returns."""
+    try:
+        return _build(documents, target, options, progress, voices, force)
+    except BaseException:
+        for folder in (target.parent, Path(tempfile.gettempdir())):
+            atomic.sweep(folder)
+        raise
+
+
+def _build(
+    documents: list[Document],
+    target: Path,
+    options: BuildOptions,
+    progress: BuildProgress | None,
+    voices: Voices | None,
+    force: bool,
+) -> BuildResult:
     """Build the briefing of `documents` into `target` (and the transcript beside it).
 
     Call `check_targets` first to refuse at once what would be refused at the end: the
