@@ -266,14 +266,18 @@ def test_a_hung_encoder_is_killed_at_its_deadline(
     # ffmpeg's location is looked up once per process: point export at the hung one.
     monkeypatch.setattr(export, "ffmpeg_executable", lambda: str(hung))
     monkeypatch.setattr(runtime, "ENCODER_BASE_SECONDS", 1.0)
+    runtime.ffmpeg_executable.cache_clear()  # found on PATH once: the hung one, here only
     audio = tmp_path / "x.mp3"
     audio.write_bytes(b"\xff\xfb" * 100)
     started = time.monotonic()
-    with pytest.raises(EncoderError, match=r"did not finish decoding x.mp3 within 1 s"):
-        export.decoded_true_peak(audio, 22050)
-    with pytest.raises(EncoderError, match=r"did not finish encoding within 1 s"):
-        export._encode([np.zeros(100, dtype=np.int16)], 22050, tmp_path / "y.mp3",
-                       export.EncodingOptions(), 0.0)
+    try:
+        with pytest.raises(EncoderError, match=r"did not finish decoding x.mp3 within 1 s"):
+            export.decoded_true_peak(audio, 22050)
+        with pytest.raises(EncoderError, match=r"did not finish encoding within 1 s"):
+            export._encode([np.zeros(100, dtype=np.int16)], 22050, tmp_path / "y.mp3",
+                           export.EncodingOptions(), 0.0)
+    finally:
+        runtime.ffmpeg_executable.cache_clear()  # the tests after this one: the real ffmpeg
     with pytest.raises(EncoderError, match=r"did not finish adding the M4A chapters"):
         runtime.run_encoder([str(hung)], runtime.encoder_deadline(0), "adding the M4A chapters")
     assert time.monotonic() - started < 10
