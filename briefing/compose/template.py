@@ -15,6 +15,8 @@ class Phrases:
 
     intro_titled: str = "Here is your briefing: {title}."
     """Opens a single-article briefing that has a title."""
+    intro_titled_site: str = "Here is your briefing, from {site}: {title}."
+    """Opens a single-article briefing whose source names its publication (a web page)."""
     intro_untitled: str = "Here is your briefing."
     """Opens a single-article briefing without a title."""
     intro_digest: str = "Here is your briefing, with {count} stories."

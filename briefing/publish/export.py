@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
@@ -75,10 +75,12 @@ def write_audio(path: Path, programme: Programme, tags: Tags, options: EncodingO
                        programme.duration_ms, cover)
 
 
-def sidecars(programme: Programme, title: str) -> dict[str, str]:
-    """The text files written beside the audio, by suffix."""
+def sidecars(programme: Programme, title: str,
+             sources: Sequence[str] = ()) -> dict[str, str]:
+    """The text files written beside the audio, by suffix. `sources` (author, site, date,
+    address of each article) head the readable transcript."""
     return {
-        ".txt": transcript_text(programme, title),
+        ".txt": transcript_text(programme, title, sources),
         ".srt": transcripts.srt(programme.cues),
         ".vtt": transcripts.vtt(programme.cues),
         ".chapters.json": transcripts.chapters_json(programme.chapters, title),
@@ -91,9 +93,10 @@ def write_text(target: Path, text: str) -> None:
         part.write_text(text, encoding="utf-8")
 
 
-def transcript_text(programme: Programme, title: str) -> str:
-    """The readable transcript: original wording, one paragraph per section, with headings."""
-    lines = [title, ""]
+def transcript_text(programme: Programme, title: str, sources: Sequence[str] = ()) -> str:
+    """The readable transcript: original wording, one paragraph per section, with headings;
+    under the title, where the articles came from."""
+    lines = [title, *sources, ""]
     for index, chapter in enumerate(programme.chapters):
         sentences = [cue.text for cue in programme.cues
                      if cue.section == index and not cue.role.is_frame]
