@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from mutagen.id3 import ID3
 
 from tests.conftest import run_cli
 from tests.web_server import FIXTURES, WebServer
+
+pytestmark = pytest.mark.slow  # end to end: real processes, a real server on loopback
 
 
 def test_a_url_builds_a_tagged_briefing_without_boilerplate(web: WebServer,

@@ -15,6 +15,8 @@ from briefing.read.fetch import FetchLimits, fetch, fetch_all
 from tests.conftest import run_cli
 from tests.web_server import WebServer
 
+pytestmark = pytest.mark.slow  # end to end: real processes, a real server on loopback
+
 
 def _closed_port() -> int:
     with socket.socket() as probe:
