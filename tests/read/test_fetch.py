@@ -121,3 +121,15 @@ def test_fetch_all_returns_failures_in_place(web: WebServer) -> None:
                          web.url("takeaways.html")], FetchLimits(concurrent=2))
     assert [type(result).__name__ for result in results] == ["Fetched", "FetchError",
                                                              "Fetched"]
+
+
+def test_legacy_pages_over_http_with_and_without_a_declared_charset(web: WebServer) -> None:
+    from briefing.read.document import read_documents
+
+    warnings: list[str] = []
+    for page in ("legacy-charset.html", "legacy-undeclared.html"):
+        document = read_documents([web.url(page)], warn=warnings.append)[0]
+        text = " ".join(document.paragraphs)
+        assert "François Lefebvre" in text and "Château Ramezay" in text
+        assert document.title == "Café owners fight the new terrace fees"
+    assert len(warnings) == 1 and "a guess" in warnings[0]  # only the undeclared one
