@@ -15,26 +15,141 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from briefing import atomic, pipeline
-from briefing.errors import InputError
+from briefing.errors import BriefingError, InputError
+from briefing.model import Document
 from briefing.publish import fileset
 from briefing.read.document import read_documents
+from briefing.read.feeds import FEED_SUFFIXES, FeedState, item_slug
+from briefing.read.fetch import Validators, is_url
+from briefing.read.web import ReadOptions, Warn, read_feed_for_batch
 from briefing.speech.isolation import Task, run_concurrently
 
-ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".json")
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".json", ".html", ".htm")
 
 
 @dataclass(frozen=True)
 class ArticleResult:
     """How one article of a batch went."""
 
-    article: Path
-    """The article read."""
+    article: Path | str
+    """The article read: its file, or its address (a feed item's link, or the feed's)."""
     target: Path
     """The audio file it was (or would have been) built into."""
     error: str | None
     """Why it failed; None when it was built."""
     seconds: float
     """How long it took."""
+
+
+@dataclass(frozen=True)
+class WebArticle:
+    """An article of a batch read from the web (a feed's item, or a page) in the parent."""
+
+    name: str
+    """How to name it in reports: its address, or the feed and the item's title."""
+    target: Path
+    """The audio file to build."""
+    document: Document | None
+    """The article; None when it could not be read."""
+    error: str | None
+    """Why it could not be read."""
+    feed: str | None = None
+    """The feed it came from (its URL or path), to record in the state when built."""
+    item_id: str | None = None
+    """Its id in that feed."""
+
+
+@dataclass(frozen=True)
+class FeedPlan:
+    """What a batch does with its feeds: their new items, and the state to keep afterwards."""
+
+    articles: tuple[WebArticle, ...]
+    """Every item to build (or report as unreadable), feed by feed."""
+    state: FeedState
+    """The output folder's feed state, updated as items are built (`record_built`)."""
+    unchanged: tuple[str, ...]
+    """Feeds that had nothing new (unchanged since the last run, or every item built)."""
+
+
+def is_web_source(name: str) -> bool:
+    """Whether a batch source is read in the parent: a URL or a feed file."""
+    if is_url(name):
+        return True
+    path = Path(name)
+    return path.is_file() and path.suffix.lower() in FEED_SUFFIXES
+
+
+def plan_feeds(sources: list[str], output: Path, suffix: str, options: ReadOptions,
+               warn: Warn | None = None) -> FeedPlan:
+    """Read every web source's new articles, fetching at most `limits.concurrent` at once.
+
+    A feed's items already built into `output` (its state file says) are skipped unfetched;
+    a URL feed is asked for conditionally. A page URL is one article. A source that cannot
+    be read at all raises (InputError: one line); an item that cannot is kept as its error.
+    """
+    state = FeedState.load(output)
+    articles: list[WebArticle] = []
+    unchanged: list[str] = []
+    taken: set[str] = set()
+    for source in sources:
+        etag, modified = state.validators(source)
+        validators = Validators(etag, modified) if (etag or modified) else None
+        try:
+            read = read_feed_for_batch(source, options, state.seen(source), validators, warn)
+        except InputError as error:
+            if not is_url(source) or "not an RSS or Atom feed" not in str(error):
+                raise
+            articles.append(_page_article(source, output, suffix, options, warn, taken))
+            continue
+        if not read.items:
+            unchanged.append(source)
+        for item, result in zip(read.items, read.results, strict=True):
+            name = item_slug(item)
+            taken.add(name)
+            target = output / f"{name}{suffix}"
+            label = item.link or f"{source} item {item.title or item.id!r}"
+            if isinstance(result, BriefingError):
+                articles.append(WebArticle(label, target, None, str(result), source, item.id))
+            else:
+                articles.append(WebArticle(label, target, result, None, source, item.id))
+        if read.fetched is not None and all(isinstance(r, Document) for r in read.results):
+            state.remember(source, read.fetched.etag, read.fetched.last_modified)
+    return FeedPlan(tuple(articles), state, tuple(unchanged))
+
+
+def _page_article(url: str, output: Path, suffix: str, options: ReadOptions,
+                  warn: Warn | None, taken: set[str]) -> WebArticle:
+    from urllib.parse import urlsplit
+
+    stem = Path(urlsplit(url).path).stem or urlsplit(url).hostname or "page"
+    while stem in taken:
+        stem += "-2"
+    taken.add(stem)
+    target = output / f"{stem}{suffix}"
+    try:
+        documents = read_documents([url], warn=warn, options=options)
+    except BriefingError as error:
+        return WebArticle(url, target, None, str(error))
+    return WebArticle(url, target, documents[0], None)
+
+
+def check_web_targets(articles: list[WebArticle], options: pipeline.BuildOptions,
+                      force: bool) -> None:
+    """Refuse to overwrite files at the web articles' targets that briefing did not write."""
+    for article in articles:
+        pipeline.check_targets(pipeline.planned_files(article.target, options, []), [], force)
+
+
+def record_built(plan: FeedPlan, results: list[ArticleResult]) -> None:
+    """Note in the state every feed item built without error, and write the state file."""
+    from briefing.atomic import write_bytes
+
+    built = {str(result.target) for result in results if result.error is None}
+    for article in plan.articles:
+        if article.feed and article.item_id and str(article.target) in built:
+            plan.state.record(article.feed, article.item_id, article.target.name)
+    if plan.state.feeds:
+        write_bytes(plan.state.path, plan.state.to_json().encode("utf-8"))
 
 
 def find_articles(paths: list[str]) -> list[Path]:
@@ -78,14 +193,15 @@ def plan(articles: list[Path], output: Path, options: pipeline.BuildOptions,
 
 
 def run_batch(
-    articles: list[Path],
+    articles: list[Path | Document],
     targets: list[Path],
     options: pipeline.BuildOptions,
     jobs: int,
     on_result: Callable[[ArticleResult], None] | None = None,
     force: bool = False,
 ) -> list[ArticleResult]:
-    """Build every article into its target, `jobs` at a time; results in article order."""
+    """Build every article (a file to read, or a Document read already) into its target,
+    `jobs` at a time; results in article order."""
     # Parallel over articles, one synthesis job inside each: a whole build per core keeps
     # both the engine and the encoder busy, where segment parallelism would leave the
     # encoder's turn single-threaded.
@@ -100,7 +216,8 @@ def run_batch(
                 if outcome.ok:
                     result = outcome.value
                 else:
-                    result = ArticleResult(articles[index], targets[index], outcome.error, 0.0)
+                    result = ArticleResult(_name(articles[index]), targets[index], outcome.error,
+                                           0.0)
                 results[index] = result
                 if on_result is not None:
                     on_result(result)
@@ -112,13 +229,18 @@ def run_batch(
     return [result for result in results if result is not None]
 
 
-def _build_one(article: Path, target: Path, options: pipeline.BuildOptions,
+def _build_one(article: Path | Document, target: Path, options: pipeline.BuildOptions,
                force: bool) -> ArticleResult:
     started = time.perf_counter()
     try:
-        documents = read_documents([str(article)])
+        documents = ([article] if isinstance(article, Document)
+                     else read_documents([str(article)]))
         pipeline.build(documents, target, options, force=force)
         error = None
     except Exception as failure:  # reported per article; the batch goes on
         error = str(failure) or type(failure).__name__
-    return ArticleResult(article, target, error, time.perf_counter() - started)
+    return ArticleResult(_name(article), target, error, time.perf_counter() - started)
+
+
+def _name(article: Path | Document) -> Path | str:
+    return article.url or article.source if isinstance(article, Document) else article

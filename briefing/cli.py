@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import os
 import signal
 import sys
@@ -28,6 +29,7 @@ if TYPE_CHECKING:  # imported lazily at run time: `briefing --help` must start f
     from briefing import pipeline
     from briefing.model import Document
     from briefing.normalize.normalizer import NormalizeOptions
+    from briefing.read.web import ReadOptions
 
     # argparse's type for what `add_subparsers()` returns.
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -55,6 +57,9 @@ _WORDING = {
     "lexicon": "--lexicon: {}",
     "pauses": "--pause: {}",
     "language": "--language: {}",
+    "points": "--points: {}",
+    "latest": "--latest: {}",
+    "fetch_timeout": "{} (raise it with --timeout)",
 }
 
 
@@ -118,9 +123,11 @@ def _build_command(commands: Subparsers) -> None:
         "build", help="build an audio briefing from one or more articles",
         description="Build an MP3 briefing (intro, key points, full story, outro) from an "
                     "article: plain text (one-sentence summary points, then paragraphs), "
-                    "Markdown, or JSON; '-' reads stdin. Several articles make one digest.")
+                    "Markdown, JSON, a saved web page (.html), a page's URL, or an RSS/Atom "
+                    "feed (URL or file: its items make a digest); '-' reads stdin. Several "
+                    "articles make one digest.")
     build.add_argument("articles", nargs="+", metavar="ARTICLE",
-                       help="article file(s), or - for stdin")
+                       help="article file(s), URL(s) or feed(s), or - for stdin")
     build.add_argument("-o", "--output", type=Path, metavar="FILE",
                        help="where to write the audio; .mp3, .m4a, .ogg or .wav "
                             "(default: ARTICLE's name with .mp3, in the current folder)")
@@ -136,7 +143,9 @@ def _batch_command(commands: Subparsers) -> None:
                     "article is reported and the others still finish; the exit code is 1 "
                     "if any failed.")
     batch.add_argument("articles", nargs="+", metavar="PATH",
-                       help="article files, or folders of them (*.txt, *.md, *.json)")
+                       help="article files, folders of them (*.txt, *.md, *.json, *.html), "
+                            "page URLs, or RSS/Atom feeds (URL or file): one briefing per "
+                            "new item; run it again and only new items are built")
     batch.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
                        help="folder to write the briefings into (created if missing)")
     _add_build_options(batch, "articles built at once (default: number of cores)", title=False)
@@ -149,9 +158,29 @@ def _script_command(commands: Subparsers) -> None:
         description="Print what the briefing will say, one segment per line, sections "
                     "separated by a blank line.")
     script.add_argument("articles", nargs="+", metavar="ARTICLE",
-                        help="article file(s), or - for stdin")
+                        help="article file(s), URL(s) or feed(s), or - for stdin")
     _add_text_options(script)
+    _add_read_options(script)
     script.set_defaults(run=_run_script)
+
+
+def _read_command(commands: Subparsers) -> None:
+    read = commands.add_parser(
+        "read", help="print the article as it will be read: title, points, body, metadata",
+        description="Print what briefing reads from an article (any kind: text, Markdown, "
+                    "JSON, a web page or its URL, a feed): title, summary points, body "
+                    "and metadata. --json prints the JSON that `briefing build` accepts, so "
+                    "you can review and edit it, then build it.")
+    read.add_argument("articles", nargs="+", metavar="ARTICLE",
+                      help="article file(s), URL(s) or feed(s), or - for stdin")
+    read.add_argument("--json", action="store_true",
+                      help="print JSON ({title, points, body, author, date, url, ...}) that "
+                           "`briefing build` reads back unchanged")
+    read.add_argument("--show-dropped", action="store_true",
+                      help="also show what was left out of a web page, and by which rule")
+    read.add_argument("--title", help="the article's title (replaces the page's)")
+    _add_read_options(read)
+    read.set_defaults(run=_run_read)
 
 
 def _normalize_command(commands: Subparsers) -> None:
@@ -221,8 +250,8 @@ def _voices_command(commands: Subparsers) -> None:
 
 
 # Every command, in the order `briefing --help` lists them.
-_COMMANDS = (_build_command, _batch_command, _script_command, _normalize_command,
-             _feed_command, _serve_command, _cache_command, _voices_command)
+_COMMANDS = (_build_command, _batch_command, _script_command, _read_command,
+             _normalize_command, _feed_command, _serve_command, _cache_command, _voices_command)
 
 
 def _add_build_options(parser: argparse.ArgumentParser, jobs_help: str, title: bool) -> None:
@@ -252,7 +281,31 @@ def _add_build_options(parser: argparse.ArgumentParser, jobs_help: str, title: b
     parser.add_argument("--no-cache", dest="cache", action="store_false",
                         help="synthesize every segment afresh; read and store nothing")
     _add_text_options(parser, title=title)
+    _add_read_options(parser)
     _add_voice_options(parser)
+
+
+def _add_read_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--points", type=_positive_int, default=3, metavar="N",
+                        help="for an article without summary points (most web pages): how "
+                             "many of its most central sentences to use as points (default 3)")
+    parser.add_argument("--latest", type=_positive_int, metavar="N",
+                        help="of a feed, only the N newest items")
+    parser.add_argument("--since", type=_date, metavar="DATE",
+                        help="of a feed, only items published on or after DATE (YYYY-MM-DD)")
+    parser.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS",
+                        help="give up on a web page or feed not fetched within SECONDS "
+                             "(default 30)")
+
+
+def _read_options(args: argparse.Namespace) -> ReadOptions:
+    from briefing.read.fetch import FetchLimits
+    from briefing.read.web import ReadOptions
+
+    timeout = args.timeout
+    limits = FetchLimits(connect_timeout=min(10.0, timeout), read_timeout=min(15.0, timeout),
+                         total_timeout=timeout)
+    return ReadOptions(points=args.points, latest=args.latest, since=args.since, limits=limits)
 
 
 def _build_options(args: argparse.Namespace, target: Path | None) -> pipeline.BuildOptions:
@@ -357,7 +410,8 @@ def _run_build(args: argparse.Namespace) -> int:
     from briefing.read.document import read_documents
 
     started = time.perf_counter()
-    documents = read_documents(args.articles, args.title, warn=_warn, stdin=sys.stdin.buffer)
+    documents = read_documents(args.articles, args.title, warn=_warn, stdin=sys.stdin.buffer,
+                               options=_read_options(args))
     suffix = FORMATS[args.format].suffix if args.format else DEFAULT_FORMAT.suffix
     target = args.output or Path(_default_name(args.articles[0]) + suffix)
     options = _build_options(args, target)
@@ -384,24 +438,43 @@ def _run_batch(args: argparse.Namespace) -> int:
     from briefing import batch
 
     started = time.perf_counter()
-    articles = batch.find_articles(args.articles)
+    web = [name for name in args.articles if batch.is_web_source(name)]
+    files = [name for name in args.articles if name not in web]
+    paths = batch.find_articles(files) if files else []
     options = _build_options(args, None)
-    targets = batch.plan(articles, args.output, options, args.force)
+    targets = batch.plan(paths, args.output, options, args.force)
+    suffix = "." + options.encoding.format.name
+    feeds = batch.plan_feeds(web, args.output, suffix, _read_options(args), _warn)
+    for source in feeds.unchanged:
+        if not args.quiet:
+            _say(f"{source}: no new items")
+    readable = [item for item in feeds.articles if item.document is not None]
+    batch.check_web_targets(readable, options, args.force)
+    articles: list[Path | Document] = [*paths, *(item.document for item in readable
+                                                 if item.document is not None)]
+    targets += [item.target for item in readable]
+    unreadable = [item for item in feeds.articles if item.document is None]
+    total = len(articles) + len(unreadable)
     done = 0
+    for item in unreadable:
+        done += 1
+        _say(f"[{done}/{total}] {item.name}: failed: {item.error}")
 
     def report(result: batch.ArticleResult) -> None:
         nonlocal done
         done += 1
         if result.error:
-            _say(f"[{done}/{len(articles)}] {result.article}: failed: {result.error}")
+            _say(f"[{done}/{total}] {result.article}: failed: {result.error}")
         elif not args.quiet:
-            _say(f"[{done}/{len(articles)}] {result.article} -> {result.target} "
+            _say(f"[{done}/{total}] {result.article} -> {result.target} "
                  f"({result.seconds:.1f} s)")
 
     results = batch.run_batch(articles, targets, options, options.jobs, report, args.force)
-    failed = [result for result in results if result.error]
+    if web:
+        batch.record_built(feeds, results)
+    failed = len([result for result in results if result.error]) + len(unreadable)
     if failed:
-        _say(f"briefing: {len(failed)} of {len(results)} articles failed")
+        _say(f"briefing: {failed} of {total} articles failed")
         return 1
     if not args.quiet:
         _say(f"Built {len(results)} briefings into {args.output} in "
@@ -413,7 +486,8 @@ def _run_script(args: argparse.Namespace) -> int:
     from briefing import pipeline
     from briefing.read.document import read_documents
 
-    documents = read_documents(args.articles, args.title, warn=_warn, stdin=sys.stdin.buffer)
+    documents = read_documents(args.articles, args.title, warn=_warn, stdin=sys.stdin.buffer,
+                               options=_read_options(args))
     options = pipeline.BuildOptions(normalize=_normalize_options(args), language=args.language)
     _announce_language(documents, options, quiet=False)
     script = pipeline.make_script(documents, options)
@@ -436,6 +510,40 @@ def _announce_language(documents: list[Document], options: pipeline.BuildOptions
     gaps = pipeline.untranslated(language)
     if gaps:
         _warn(f"language '{language}' is not localised in full: " + "; ".join(gaps))
+
+
+def _run_read(args: argparse.Namespace) -> int:
+    from briefing.read.document import read_documents, to_json
+
+    documents = read_documents(args.articles, args.title, warn=_warn, stdin=sys.stdin.buffer,
+                               options=_read_options(args))
+    if args.json:
+        items = [to_json(document, dropped=args.show_dropped) for document in documents]
+        import json
+
+        value: object = items[0] if len(items) == 1 else items
+        sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write("\n\n".join(_describe(document, args.show_dropped)
+                                      for document in documents) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+def _describe(document: Document, show_dropped: bool) -> str:
+    lines = [f"Title: {document.title or '(none)'}"]
+    for label, value in (("Author", document.author), ("Date", document.date),
+                         ("Site", document.site), ("URL", document.url),
+                         ("Language", document.language),
+                         ("Description", document.description)):
+        if value:
+            lines.append(f"{label}: {value}")
+    lines += ["", "Points:", *(f"- {point}" for point in document.points)]
+    lines += ["", "Body:", *document.paragraphs]
+    if show_dropped:
+        lines += ["", "Dropped:"]
+        lines += [f"[{item.rule}] {item.text}" for item in document.dropped] or ["(nothing)"]
+    return "\n".join(lines)
 
 
 def _run_normalize(args: argparse.Namespace) -> int:
@@ -551,6 +659,11 @@ def _pauses(values: list[str]) -> Pauses:
 
 
 def _default_name(article: str) -> str:
+    from urllib.parse import urlsplit
+
+    if article.lower().startswith(("http://", "https://")):
+        parts = urlsplit(article)
+        return Path(parts.path).stem or (parts.hostname or "briefing").replace(".", "-")
     return "briefing" if article == "-" else Path(article).stem
 
 
@@ -565,6 +678,23 @@ def _positive_int(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
     return int(value)
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: use YYYY-MM-DD") from None
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a time: use 1 to 3600 seconds")
+    return seconds
 
 
 def _warn(message: str) -> None:

@@ -40,3 +40,8 @@ class EncoderError(BriefingError):
 
 class OutputError(BriefingError):
     """The result could not be written (permissions, disk full, bad target path)."""
+
+
+class FetchError(InputError):
+    """A web address could not be read within the limits: refused, missing, too big, too
+    slow, not a page. The user must change the address (or save the page and pass the file)."""

@@ -19,6 +19,16 @@ TOOL_NAME = "briefing"
 
 
 @dataclass(frozen=True)
+class Dropped:
+    """Something the reader left out of a web page, and the rule that left it out."""
+
+    rule: str
+    """The rule's name, as the README lists it (e.g. "caption", "read more")."""
+    text: str
+    """What it removed, whitespace collapsed."""
+
+
+@dataclass(frozen=True)
 class Document:
     """One article, as read: nothing normalized, nothing composed yet."""
 
@@ -29,10 +39,22 @@ class Document:
     paragraphs: tuple[str, ...]
     """Body paragraphs in reading order; may be empty (a points-only briefing)."""
     source: str
-    """Where it came from, for messages: a path as given, or "<stdin>"."""
+    """Where it came from, for messages: a path as given, a URL, or "<stdin>"."""
+    author: str | None = None
+    """Who wrote it (a page's byline metadata), for the tags, the feed and the transcript
+    header; never spoken in the story."""
+    date: str | None = None
+    """When it was published, as an ISO date (YYYY-MM-DD), when the source says."""
+    url: str | None = None
+    """The article's canonical address on the web, when it has one."""
+    site: str | None = None
+    """The publication's name (a page's og:site_name, a feed's title)."""
     language: str | None = None
-    """The language the article declares (a page's or feed's, as an ISO 639 code such as
-    "de" or "pt-BR"); None when it declares none."""
+    """The article's language as a BCP 47 tag ("en", "en-GB"), when the source says."""
+    description: str | None = None
+    """The source's own one-paragraph description of the article, when it has one."""
+    dropped: tuple[Dropped, ...] = ()
+    """What the reader left out of a web page and why (`briefing read --show-dropped`)."""
 
     @property
     def name(self) -> str:

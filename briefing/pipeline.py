@@ -306,11 +306,14 @@ def _build(
             chosen = levelling.quieter(quieter_db) if levelling is not None else None
             return stream.samples(plan, lambda i: spoken[i].load(store), facts, chosen, tone)
 
+        authors = sorted({document.author for document in documents if document.author})
         tags = Tags(
             title=script.title,
             date=build_time().isoformat(),
             comment=description(script),
             language=script.language,
+            # The byline goes into the tags (never into the speech); the tool's name otherwise.
+            **({"artist": ", ".join(authors)} if authors else {}),
         )
         sources = [document.source for document in documents]
         files = planned_files(target, options, sources)
@@ -322,7 +325,8 @@ def _build(
             export.write_audio(staged.part(target), plan.timeline, programme, tags,
                                options.encoding, load_cover(options.cover),
                                true_peak=options.true_peak if levelling is not None else None)
-            texts = export.sidecars(plan.timeline, script.title, script.language)
+            texts = export.sidecars(plan.timeline, script.title, script.language,
+                                   source_lines(documents))
             for path in files[1:]:
                 staged.write(path, texts[_sidecar_suffix(path, target)].encode("utf-8"))
             with fileset.folder_locked(target.parent):
@@ -391,6 +395,19 @@ def check_targets(files: list[Path], sources: list[str], force: bool) -> None:
         if path.exists() and not fileset.is_ours(path, files[0]):
             raise InputError(f"{path} already exists and was not made by briefing",
                              setting="force")
+
+
+def source_lines(documents: list[Document]) -> list[str]:
+    """Where each article came from, for the transcript's header: author, publication, date,
+    address (only what the source said)."""
+    lines = []
+    for document in documents:
+        parts = [f"By {document.author}" if document.author else None, document.site,
+                 document.date, document.url]
+        said = [part for part in parts if part]
+        if said:
+            lines.append(" · ".join(said))
+    return lines
 
 
 def description(script: Script) -> str:

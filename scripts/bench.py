@@ -45,6 +45,10 @@ N. The normalizer alone (in a subprocess of briefing's interpreter, timed inside
    briefing (21 and 42 variants of the example in one article), one run each.
 
 `--skip fast,piper,long,digest,batch,hours` leaves groups of rows out (on a loaded machine).
+W. A saved news page (tests/fixtures/web/news-story.html) built cold, beside the same article
+   as JSON (its own `briefing read --json`) built cold: the build's own time. What extraction
+   adds is measured on `briefing script` of each (no synthesis, so the difference is not lost
+   in the build's noise): page minus JSON, imports included. Target: at most 50 ms.
 
 Peak RSS: the main process's own peak (VmHWM, sampled from /proc while it runs) and the largest
 peak of any process in its tree (ru_maxrss from wait4: the main process, its forked
@@ -82,6 +86,7 @@ VOICE, RATE, BITRATE = "en-us", 175, "64k"
 # Targets: (row, limit, what the limit is relative to).
 TARGET_COLD_VS_BASELINE = 1.0
 TARGET_WARM_VS_COLD = 0.25  # issue 15: <= 0.25x the cold build (aim 0.15x)
+TARGET_EXTRACTION_MS = 50  # what reading a news page may add to its build
 TARGET_LONG_VS_COLD = 12.5
 TARGET_LONG_RSS_MIB = 200
 TARGET_STARTUP_S = 0.3
@@ -696,6 +701,43 @@ def normalizer_report(python: str, runs: int) -> list[str]:
 # --- the benchmark ---------------------------------------------------------------------------
 
 
+def web_rows(bench: Bench, work: Path, runs: int, slow_runs: int,
+             quick: bool) -> dict[str, Row]:
+    """Rows W: a saved news page built, beside the same article as JSON; and `script` of each,
+    whose difference is what reading the page adds."""
+    rows: dict[str, Row] = {}
+    page = ROOT / "tests" / "fixtures" / "web" / "news-story.html"
+    as_json = work / "news-story.json"
+    rows["W"] = Row("W", "`briefing build` a saved news page, cold cache")
+    rows["Wj"] = Row("Wj", "… the same article as JSON (`briefing read --json`), cold")
+    rows["Ws"] = Row("Ws", "`briefing script` of the page")
+    rows["Wsj"] = Row("Wsj", "`briefing script` of the JSON")
+    try:
+        read = subprocess.run([*bench.briefing, "read", str(page), "--json"],
+                              capture_output=True, check=True, env=bench.env)
+        as_json.write_bytes(read.stdout)
+    except subprocess.CalledProcessError as error:
+        for key in ("W", "Wj", "Ws", "Wsj"):
+            rows[key].error = error.stderr.decode(errors="replace").strip()[:200]
+
+    def page_build(source: Path) -> Callable[[int], Run]:
+        def once(i: int) -> Run:
+            folder = bench.fresh("page")
+            return bench.build([source], folder / "out.mp3", folder / "cache",
+                               name="page-run")
+        return once
+
+    def page_script(source: Path) -> Callable[[int], Run]:
+        return lambda i: bench.briefing_run(["script", str(source)], "page-script")
+
+    interleave([(rows["W"], page_build(page)), (rows["Wj"], page_build(as_json))],
+               slow_runs)
+    interleave([(rows["Ws"], page_script(page)), (rows["Wsj"], page_script(as_json))],
+               max(runs, 5 if not quick else 1))
+
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5,
@@ -712,6 +754,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the page's rows (P) and the CLI build they compare with (2)")
     parser.add_argument("--normalizer-only", action="store_true",
                         help="only the normalizer's rows (N): a minute, no speech")
+    parser.add_argument("--web-only", action="store_true",
+                        help="only rows W (a web page's build and what extraction adds)")
     args = parser.parse_args(argv)
     skip = {name.strip() for name in args.skip.split(",") if name.strip()}
     runs = 1 if args.quick else max(1, args.runs)
@@ -736,6 +780,21 @@ def main(argv: list[str] | None = None) -> int:
     bench = Bench(work, runs, slow_runs, args.quick)
     rows: dict[str, Row] = {}
     notes: list[str] = []
+    if args.web_only:
+        try:
+            rows = web_rows(bench, work, runs, slow_runs, args.quick)
+            print("| # | measurement | median wall | range | CPU | runs | ratio | target | "
+                  "result |")
+            print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |")
+            for row in rows.values():
+                label = row.label + (f" — ERROR: {row.error}" if row.error else "")
+                print(f"| {row.key} | {label} | {_fmt(row.seconds)} | {row.spread} | "
+                      f"{_fmt(row.cpu)} | {len(row.runs)} | | | |")
+            print("\n".join(extraction_added(rows)))
+            print(f"\nLoad average {load_before} before, {loadavg()} after.")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
     try:
         example_text = EXAMPLE.read_text(encoding="utf-8")
         espeak_lib = library_info()
@@ -1013,6 +1072,8 @@ def main(argv: list[str] | None = None) -> int:
                                "`_x`×50k, `A. `×40k; 400 kB)")
         rows["7b"] = Row("7b", "… the same markup twice over (800 kB)")
         interleave([(rows["7a"], script_of(1)), (rows["7b"], script_of(2))], runs)
+        # W. A web page against the same article as JSON.
+        rows.update(web_rows(bench, work, runs, slow_runs, args.quick))
 
         # Durations.
         example_seconds = audio_seconds(example_mp3[-1]) if example_mp3 else None
@@ -1093,6 +1154,18 @@ def git_state() -> str:
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
     dirty = git("status", "--porcelain", "--untracked-files=no", "--", "briefing")
     return commit + (" + uncommitted changes in briefing/" if dirty else "")
+
+
+def extraction_added(rows: dict[str, Row]) -> list[str]:
+    """The row saying what reading a web page adds to a build (Ws − Wsj), against its target."""
+    page_s, json_s, build_s = rows["Ws"].seconds, rows["Wsj"].seconds, rows["Wj"].seconds
+    if page_s is None or json_s is None:
+        return []
+    added = (page_s - json_s) * 1000
+    share = f"{added / 1000 / build_s:.3f}× (Wj)" if build_s else ""
+    return [f"| W+ | extraction adds (Ws − Wsj), beside the build's own {_fmt(build_s)} (Wj) "
+            f"| {added:.0f} ms | | | | {share} | ≤ {TARGET_EXTRACTION_MS} ms | "
+            f"{_verdict(added <= TARGET_EXTRACTION_MS)} |"]
 
 
 def print_report(rows: dict[str, Row], baseline: Row, espeak_lib: str, ffmpeg: str, words: int,
@@ -1219,6 +1292,10 @@ def print_report(rows: dict[str, Row], baseline: Row, espeak_lib: str, ffmpeg: s
         add(rows["6s"], "", f"≤ {TARGET_FIRST_SEGMENT_S} s",
             None if first is None else first <= TARGET_FIRST_SEGMENT_S)
 
+    add(rows["W"], shown(rows["W"], rows["Wj"], "Wj"))
+    for key in ("Wj", "Ws", "Wsj"):
+        add(rows[key])
+    lines += extraction_added(rows)
     lines.append("")
     if example_seconds:
         lines.append(f"Audio of the example: {example_seconds:.1f} s "
@@ -1251,7 +1328,8 @@ def print_report(rows: dict[str, Row], baseline: Row, espeak_lib: str, ffmpeg: s
         "peak memory < 700 MB for the main "
         "process, each of its children and the whole tree (PSS summed); (3) ≤ 0.25× (2); "
         "(4) ≤ 12.5× (2) and peak RSS ≤ 200 MiB; (6) ≤ 0.3 s; (6s) ≤ 0.15 s; (7) a 1-hour and "
-        "a 2-hour briefing under 400 MB, within 10% of each other. Every row runs `briefing` as a "
+        "a 2-hour briefing under 400 MB, within 10% of each other; (W+) ≤ 50 ms. Every row runs "
+        "`briefing` as a "
         "subprocess with a fresh cache folder; on a loaded machine compare ratios rather than "
         "seconds. Wall time "
         "is what the targets judge; CPU (user + system of the whole process tree, median, and "

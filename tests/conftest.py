@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 
 from briefing.runtime import ffmpeg_executable
+from tests.web_server import WebServer, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "ukraine-north-korea.txt"
@@ -54,3 +56,9 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if result.code != 0:
         raise RuntimeError(f"building the example failed: {result.stderr}")
     return target
+
+
+@pytest.fixture
+def web() -> Iterator[WebServer]:
+    """A real HTTP server on 127.0.0.1 serving the web fixtures and failure routes."""
+    yield from serve()

@@ -28,8 +28,13 @@ def compose(
     builder = _Builder(phrases, pauses, language)
     if len(documents) == 1:
         document = documents[0]
-        intro = (phrases.intro_titled.format(title=_sentence_text(document.title))
-                 if document.title else phrases.intro_untitled)
+        if document.title and document.site:
+            intro = phrases.intro_titled_site.format(site=_sentence_text(document.site),
+                                                     title=_sentence_text(document.title))
+        elif document.title:
+            intro = phrases.intro_titled.format(title=_sentence_text(document.title))
+        else:
+            intro = phrases.intro_untitled
         builder.section(phrases.chapter_intro, [(intro, Role.INTRO)])
         builder.story(document, story_heading=None)
         title = document.title or phrases.generic_title

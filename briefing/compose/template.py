@@ -15,6 +15,8 @@ class Phrases:
 
     intro_titled: str = "Here is your briefing: {title}."
     """Opens a single-article briefing that has a title."""
+    intro_titled_site: str = "Here is your briefing, from {site}: {title}."
+    """Opens a single-article briefing whose source names its publication (a web page)."""
     intro_untitled: str = "Here is your briefing."
     """Opens a single-article briefing without a title."""
     intro_digest: str = "Here is your briefing, with {count} stories."
@@ -96,6 +98,7 @@ DEFAULT_PHRASES = Phrases()
 # same structure as the English one, field by field (a table per language).
 GERMAN = Phrases(
     intro_titled="Hier ist Ihr Überblick: {title}.",
+    intro_titled_site="Hier ist Ihr Überblick, von {site}: {title}.",
     intro_untitled="Hier ist Ihr Überblick.",
     intro_digest="Hier ist Ihr Überblick, mit {count} Meldungen.",
     digest_story_name="{ordinal}: {name}",
@@ -118,6 +121,7 @@ GERMAN = Phrases(
 )
 FRENCH = Phrases(
     intro_titled="Voici votre point d'actualité : {title}.",
+    intro_titled_site="Voici votre point d'actualité, de {site} : {title}.",
     intro_untitled="Voici votre point d'actualité.",
     intro_digest="Voici votre point d'actualité, avec {count} sujets.",
     digest_story_name="{ordinal} : {name}",
@@ -141,6 +145,7 @@ FRENCH = Phrases(
 )
 SPANISH = Phrases(
     intro_titled="Este es su resumen: {title}.",
+    intro_titled_site="Este es su resumen, de {site}: {title}.",
     intro_untitled="Este es su resumen.",
     intro_digest="Este es su resumen, con {count} noticias.",
     digest_story_name="{ordinal}: {name}",
@@ -167,6 +172,7 @@ SPANISH = Phrases(
 # language where num2words knows it. Chapter titles are numbers. An empty phrase is left out.
 NEUTRAL = Phrases(
     intro_titled="{title}.",
+    intro_titled_site="{site}: {title}.",
     intro_untitled="",
     intro_digest="",
     digest_story_name="{ordinal}: {name}",

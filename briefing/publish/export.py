@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import threading
 import wave
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
@@ -91,10 +91,12 @@ def write_audio(path: Path, timeline: Timeline, samples: Samples, tags: Tags,
                        timeline.duration_ms, cover)
 
 
-def sidecars(programme: Timeline, title: str, language: str = "en") -> dict[str, str]:
-    """The text files written beside the audio, by suffix."""
+def sidecars(programme: Timeline, title: str, language: str = "en",
+             sources: Sequence[str] = ()) -> dict[str, str]:
+    """The text files written beside the audio, by suffix. `sources` (author, site, date,
+    address of each article) head the readable transcript."""
     return {
-        ".txt": transcript_text(programme, title),
+        ".txt": transcript_text(programme, title, sources),
         ".srt": transcripts.srt(programme.cues),
         ".vtt": transcripts.vtt(programme.cues, language),
         ".chapters.json": transcripts.chapters_json(programme.chapters, title),
@@ -107,9 +109,10 @@ def write_text(target: Path, text: str) -> None:
         part.write_text(text, encoding="utf-8")
 
 
-def transcript_text(programme: Timeline, title: str) -> str:
-    """The readable transcript: original wording, one paragraph per section, with headings."""
-    lines = [title, ""]
+def transcript_text(programme: Timeline, title: str, sources: Sequence[str] = ()) -> str:
+    """The readable transcript: original wording, one paragraph per section, with headings;
+    under the title, where the articles came from."""
+    lines = [title, *sources, ""]
     for index, chapter in enumerate(programme.chapters):
         sentences = [cue.text for cue in programme.cues
                      if cue.section == index and not cue.role.is_frame]

@@ -198,7 +198,9 @@ def render_feed(
         feed_url=base + quote(FEED_NAME),
         title=title or (newest and newest.album) or directory.resolve().name or "Briefings",
         description=description or "Spoken news briefings, made offline.",
-        author=author or (newest and newest.artist) or "briefing",
+        # A briefing of a web article carries its byline as artist: that names the item,
+        # not the podcast.
+        author=author or "briefing",
         language=language or _main_language(briefings),
         cover=cover,
     )
@@ -439,6 +441,8 @@ def _add_item(parent: ET.Element, channel: Channel, briefing: Briefing) -> None:
     if briefing.points:
         listing = "".join(f"<li>{html.escape(point)}</li>" for point in briefing.points)
         _add(item, f"{{{CONTENT_NS}}}encoded", f"<ul>{listing}</ul>")
+    if briefing.artist and briefing.artist != channel.author:
+        _add(item, f"{{{ITUNES_NS}}}author", briefing.artist)  # the article's byline
     _add(item, "guid", briefing.guid, isPermaLink="false")
     _add(item, "pubDate", format_datetime(briefing.published))
     _add(item, "enclosure", url=channel.url(briefing.audio), length=str(briefing.size),

@@ -1,4 +1,7 @@
-"""Read an article (plain text, Markdown, JSON; a file or stdin) into a `Document`.
+"""Read an article (plain text, Markdown, JSON; a file, stdin or a URL) into a `Document`.
+
+This is the one entry point for every kind of source: web pages, saved pages and feeds are
+recognised here and handed to `briefing.read.web`.
 
 An article is a few summary points and a body of paragraphs. Plain text marks neither, so the
 reader infers the split: while the points run, each line is one sentence; the first line with
@@ -13,13 +16,19 @@ import codecs
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
 from briefing.errors import InputError
 from briefing.model import Document
+from briefing.read import web
+from briefing.read.feeds import FEED_SUFFIXES
+from briefing.read.fetch import TEXT_TYPES, fetch, is_url
+from briefing.read.html import HTML_SUFFIXES, looks_like_html
 from briefing.read.limits import MAX_ARTICLE_BYTES, read_bounded
 from briefing.read.sentences import split_sentences
+from briefing.read.web import ReadOptions
 
 STDIN = "-"
 
@@ -48,14 +57,20 @@ _HAS_WORD = re.compile(r"\w")
 
 def read_documents(
     sources: list[str], title: str | None = None, warn: Warn | None = None,
-    stdin: BinaryIO | None = None,
+    stdin: BinaryIO | None = None, options: ReadOptions | None = None,
 ) -> list[Document]:
-    """Read every source; a JSON source may hold several articles. `title` needs one article.
+    """Read every source; a JSON source or a feed may hold several articles. `title` needs
+    one article.
 
-    The source "-" is read from `stdin`, the front end's standard input (the library never
-    reaches for the process's own: a web server's or a cluster worker's is not the user's).
+    A source is a path, "-" for `stdin` (the front end's standard input: the library never
+    reaches for the process's own, as a web server's or a cluster worker's is not the
+    user's), or an http(s) URL; it may be plain text, Markdown, JSON, an HTML page (a saved
+    page, or fetched) or an RSS/Atom feed (a file or fetched), read as `options` say (points,
+    the choice of a feed's items, fetch limits).
     """
-    documents = [doc for source in sources for doc in _read_source(source, warn, stdin)]
+    options = options or ReadOptions()
+    documents = [doc for source in sources
+                 for doc in _read_source(source, warn, stdin, options)]
     if title is not None:
         if len(documents) != 1:
             raise InputError("a title names one article, but several were given",
@@ -118,8 +133,17 @@ def decode(data: bytes, source: str, warn: Warn | None = None) -> str:
     return text
 
 
-def _read_source(source: str, warn: Warn | None, stdin: BinaryIO | None) -> list[Document]:
-    if source == STDIN:
+def _read_source(source: str, warn: Warn | None, stdin: BinaryIO | None,
+                 options: ReadOptions) -> list[Document]:
+    limit = options.limits.max_bytes
+    if is_url(source):
+        fetched = fetch(source, options.limits)
+        if fetched.content_type not in TEXT_TYPES:
+            return web.read_bytes(fetched.body, source, options, warn, fetched)
+        data, name = fetched.body, source  # an article in text, Markdown or JSON, online
+        suffix = {"application/json": ".json", "text/markdown": ".md"}.get(
+            fetched.content_type, ".txt")
+    elif source == STDIN:
         if stdin is None:
             raise InputError("there is no standard input to read the article from here: "
                              "give a file", setting="articles")
@@ -130,14 +154,17 @@ def _read_source(source: str, warn: Warn | None, stdin: BinaryIO | None) -> list
         if path.is_dir():
             raise InputError(f"{source} is a directory: give an article file "
                              "(or `briefing batch` for a folder)")
-        try:
-            with path.open("rb") as handle:
-                data = read_bounded(handle, MAX_ARTICLE_BYTES, source)
-        except FileNotFoundError:
-            raise InputError(f"{source} does not exist: check the path") from None
-        except OSError as error:
-            raise InputError(f"cannot read {source}: {error.strerror}") from None
+        # A saved page or feed may be larger than a text article: it is mostly markup.
+        limit = (options.limits.max_bytes if path.suffix.lower() in HTML_SUFFIXES + FEED_SUFFIXES
+                 else MAX_ARTICLE_BYTES)
+        data = web.read_file(source, limit)
         name, suffix = source, path.suffix.lower()
+    if suffix in HTML_SUFFIXES or suffix in FEED_SUFFIXES or (
+            suffix not in (".txt", ".md", ".markdown", ".json")
+            and (looks_like_html(data) or web.is_feed(data))):
+        if not data.strip():
+            raise InputError(f"{name} is empty: there is nothing to read")
+        return web.read_bytes(data, name, options, warn)
     if not data.strip():
         raise InputError(f"{name} is empty: there is nothing to read")
     text = decode(data, name, warn)
@@ -216,6 +243,22 @@ def _parse_json(text: str, source: str) -> list[Document]:
             for i, item in enumerate(items)]
 
 
+METADATA_FIELDS = ("author", "date", "url", "site", "language", "description")
+"""Metadata keys of an article's JSON, beside "title", "points" and "body"."""
+
+
+def to_json(document: Document, dropped: bool = False) -> dict[str, object]:
+    """The article as JSON that `read_documents` reads back into the same Document."""
+    value: dict[str, object] = {"title": document.title, "points": list(document.points),
+                                "body": list(document.paragraphs)}
+    for key in METADATA_FIELDS:
+        if getattr(document, key) is not None:
+            value[key] = getattr(document, key)
+    if dropped:
+        value["dropped"] = [{"rule": item.rule, "text": item.text} for item in document.dropped]
+    return value
+
+
 def _document_from_json(item: object, source: str) -> Document:
     expected = 'an object like {"title": "…", "points": ["…"], "body": ["…"]}'
     if not isinstance(item, dict):
@@ -234,7 +277,14 @@ def _document_from_json(item: object, source: str) -> Document:
     lines = [f"# {title}"] if title else []
     lines += [f"- {' '.join(p.split())}" for p in points] + [""]
     lines += [line for paragraph in body for line in (paragraph, "")]
-    return parse_text("\n".join(lines), source, markdown=True)
+    document = parse_text("\n".join(lines), source, markdown=True)
+    def field(key: str) -> str | None:
+        value = item.get(key)
+        return " ".join(value.split()) or None if isinstance(value, str) else None
+
+    return replace(document, author=field("author"), date=field("date"), url=field("url"),
+                   site=field("site"), language=field("language"),
+                   description=field("description"))
 
 
 def _blocks(lines: list[str]) -> list[list[str]]:
@@ -354,4 +404,4 @@ def _with_title(document: Document, title: str) -> Document:
     title = " ".join(title.split())
     if not title:
         raise InputError("the title is empty: give a title or none", setting="title")
-    return Document(title, document.points, document.paragraphs, document.source)
+    return replace(document, title=title)

@@ -27,6 +27,10 @@ MAX_COVER_BYTES = 10 * 1024 * 1024
 """The largest cover image read. It is copied into every audio file; see `cover` for the
 smaller size podcast apps are comfortable with."""
 
+MAX_PAGE_BYTES = 10 * 1024 * 1024
+"""The largest web page, feed or saved page read (`FetchLimits.max_bytes`, the setting
+"max_page_bytes"): pages are mostly markup, so they may be larger than an article."""
+
 MAX_LEXICON_BYTES = 1024 * 1024
 """The largest lexicon file read: about 30,000 entries."""
 

@@ -1,0 +1,287 @@
+"""Fetch what the user names on the web: http(s) only, bounded in size, time and redirects.
+
+urllib3 does the HTTP (maintained, already installed with trafilatura, and it exposes what a
+bounded fetch needs: separate connect and read timeouts, a redirect cap, streaming reads).
+The size cap is enforced while reading, so a 50 MB page costs at most the cap in memory; the
+total time is checked after every chunk, so a server that trickles bytes is cut off too.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from briefing import __version__
+from briefing.errors import BriefingError, FetchError
+from briefing.read.limits import MAX_PAGE_BYTES, too_large
+
+if TYPE_CHECKING:
+    import urllib3
+
+USER_AGENT = f"briefing/{__version__} (spoken news briefings; +https://pypi.org/project/briefing/)"
+"""Names the tool and its version, so a site's operator can tell who is asking."""
+
+_CHUNK = 64 * 1024
+
+PAGE_TYPES = ("text/html", "application/xhtml+xml")
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml",
+              "application/xml", "text/xml", "application/feed+json")
+TEXT_TYPES = ("text/plain", "text/markdown", "text/x-markdown", "application/json")
+ACCEPTED_TYPES = PAGE_TYPES + FEED_TYPES + TEXT_TYPES
+
+_DESCRIBED_TYPES = {"application/pdf": "a PDF", "image/": "an image", "audio/": "audio",
+                    "video/": "a video", "application/zip": "a ZIP archive",
+                    "application/octet-stream": "binary data"}
+_CHARSET = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    """How much one fetch may cost. Defaults suit a news page on an ordinary connection."""
+
+    max_bytes: int = MAX_PAGE_BYTES
+    """The page size limit ("max_page_bytes"): a body larger than this is refused while it
+    is being read, before more than this is held in memory."""
+    connect_timeout: float = 10.0
+    """Seconds to wait for a connection (DNS and TCP and TLS)."""
+    read_timeout: float = 15.0
+    """Seconds to wait for the next bytes from a server that has connected."""
+    total_timeout: float = 30.0
+    """Seconds for the whole fetch, redirects and body included (the "fetch timeout")."""
+    max_redirects: int = 5
+    """Redirects followed before a fetch is refused as a loop."""
+    concurrent: int = 4
+    """Fetches at once in a batch, so a feed of fifty items does not hit a site fifty-fold."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A response that passed every check."""
+
+    url: str
+    """The URL asked for."""
+    final_url: str
+    """Where the body came from, after redirects (relative links resolve against this)."""
+    content_type: str
+    """The media type, lower-cased, without parameters; "" when the server sent none."""
+    charset: str | None
+    """The charset from the Content-Type header, if it named one."""
+    body: bytes
+    """The body, at most `FetchLimits.max_bytes` long; empty when `not_modified`."""
+    etag: str | None = None
+    """The ETag header, for a conditional request next time."""
+    last_modified: str | None = None
+    """The Last-Modified header, for a conditional request next time."""
+    not_modified: bool = False
+    """True when a conditional request was answered 304: nothing changed since last time."""
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a previous fetch of the same URL returned, for a conditional request."""
+
+    etag: str | None = None
+    """Sent back as If-None-Match."""
+    last_modified: str | None = None
+    """Sent back as If-Modified-Since."""
+
+
+@dataclass
+class _Session:
+    pool: urllib3.PoolManager
+    limits: FetchLimits = field(default_factory=FetchLimits)
+
+
+def is_url(source: str) -> bool:
+    """Whether `source` names something on the web rather than a file."""
+    return source.lower().startswith(("http://", "https://"))
+
+
+def check_url(url: str) -> str:
+    """`url` if it is an http(s) URL with a host; FetchError otherwise."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise FetchError(f"{url}: only http and https addresses can be fetched")
+    if not parts.hostname:
+        raise FetchError(f"{url}: the address has no host name")
+    if any(ord(char) < 33 for char in url):
+        raise FetchError(f"{url!r}: an address cannot contain spaces or control characters")
+    return url
+
+
+def fetch(url: str, limits: FetchLimits = FetchLimits(), accept: Iterable[str] = ACCEPTED_TYPES,
+          validators: Validators | None = None) -> Fetched:
+    """GET `url` within `limits`; FetchError (one line, naming the URL) on any failure."""
+    return _fetch(_session(limits), url, tuple(accept), validators)
+
+
+def fetch_all(urls: list[str], limits: FetchLimits = FetchLimits(),
+              accept: Iterable[str] = ACCEPTED_TYPES,
+              on_done: Callable[[str, Fetched | BriefingError], None] | None = None,
+              ) -> list[Fetched | BriefingError]:
+    """Fetch every URL, at most `limits.concurrent` at once; results in the order given.
+
+    A failure is returned in its place (not raised), so one bad link never stops the rest.
+    """
+    session = _session(limits)
+    kinds = tuple(accept)
+
+    def one(url: str) -> Fetched | BriefingError:
+        try:
+            result: Fetched | BriefingError = _fetch(session, url, kinds, None)
+        except BriefingError as error:
+            result = error
+        if on_done is not None:
+            on_done(url, result)
+        return result
+
+    with ThreadPoolExecutor(max_workers=max(1, limits.concurrent)) as pool:
+        return list(pool.map(one, urls))
+
+
+def _session(limits: FetchLimits) -> _Session:
+    import urllib3
+
+    pool = urllib3.PoolManager(
+        num_pools=max(4, limits.concurrent), maxsize=max(1, limits.concurrent),
+        timeout=urllib3.Timeout(connect=limits.connect_timeout, read=limits.read_timeout),
+        retries=urllib3.Retry(total=None, connect=0, read=0, status=0, other=0,
+                              redirect=limits.max_redirects, raise_on_redirect=True,
+                              raise_on_status=False),
+    )
+    return _Session(pool, limits)
+
+
+def _fetch(session: _Session, url: str, accept: tuple[str, ...],
+           validators: Validators | None) -> Fetched:
+    import urllib3
+    from urllib3.exceptions import (
+        ConnectTimeoutError,
+        HTTPError,
+        MaxRetryError,
+        NameResolutionError,
+        NewConnectionError,
+        ProtocolError,
+        ReadTimeoutError,
+    )
+
+    check_url(url)
+    limits = session.limits
+    deadline = time.monotonic() + limits.total_timeout
+    # Headers given to a request replace the pool's, so every header is set here.
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
+               "Accept": ", ".join((*accept, "*/*;q=0.1"))}
+    if validators is not None:
+        if validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
+    try:
+        response = session.pool.request("GET", url, headers=headers, preload_content=False,
+                                        decode_content=True)
+    except MaxRetryError as error:
+        reason = error.reason
+        if isinstance(reason, NameResolutionError):
+            raise FetchError(f"{url}: the host name {urlsplit(url).hostname} could not be "
+                             "found (check the address and your connection)") from None
+        # NewConnectionError is a kind of ConnectTimeoutError in urllib3: test it first.
+        if isinstance(reason, NewConnectionError):
+            raise FetchError(f"{url}: the connection was refused or failed") from None
+        if isinstance(reason, ConnectTimeoutError):
+            raise FetchError(f"{url}: no connection within {limits.connect_timeout:g} s "
+                             "(the connect timeout)", setting="fetch_timeout") from None
+        if isinstance(reason, ReadTimeoutError):
+            raise FetchError(f"{url}: the server did not answer within "
+                             f"{limits.read_timeout:g} s (the read timeout)",
+                             setting="fetch_timeout") from None
+        if "redirect" in str(reason).lower():
+            raise FetchError(f"{url}: more than {limits.max_redirects} redirects (a redirect "
+                             "loop?)") from None
+        raise FetchError(f"{url}: the request failed ({_short(reason)})") from None
+    except ReadTimeoutError:
+        raise FetchError(f"{url}: the server did not answer within {limits.read_timeout:g} s "
+                         "(the read timeout)", setting="fetch_timeout") from None
+    except (HTTPError, OSError, ValueError) as error:
+        raise FetchError(f"{url}: the request failed ({_short(error)})") from None
+    try:
+        final_url = response.geturl() or url
+        if response.status == 304 and validators is not None:
+            return Fetched(url, final_url, "", None, b"", validators.etag,
+                           validators.last_modified, not_modified=True)
+        if response.status >= 400:
+            raise FetchError(f"{url}: the server answered {response.status} "
+                             f"{_reason(response.status)}")
+        if response.status in (301, 302, 303, 307, 308):
+            raise FetchError(f"{url}: a redirect without a usable Location")
+        if response.status != 200:
+            raise FetchError(f"{url}: the server answered {response.status}, not a page")
+        content_type, charset = _content_type(response.headers.get("Content-Type", ""))
+        _check_type(url, content_type, accept)
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limits.max_bytes:
+            raise FetchError(too_large(url, limits.max_bytes, "max_page_bytes"),
+                                 setting="max_page_bytes")
+        body = bytearray()
+        try:
+            for chunk in response.stream(_CHUNK):
+                body += chunk
+                if len(body) > limits.max_bytes:
+                    raise FetchError(too_large(url, limits.max_bytes, "max_page_bytes"),
+                                 setting="max_page_bytes")
+                if time.monotonic() > deadline:
+                    raise FetchError(f"{url}: not complete within {limits.total_timeout:g} s "
+                                     "(the fetch timeout)", setting="fetch_timeout")
+        except ReadTimeoutError:
+            raise FetchError(f"{url}: the server stopped sending for "
+                             f"{limits.read_timeout:g} s (the read timeout)",
+                             setting="fetch_timeout") from None
+        except (ProtocolError, urllib3.exceptions.DecodeError, OSError) as error:
+            raise FetchError(f"{url}: the transfer broke off ({_short(error)})") from None
+        return Fetched(url, final_url, content_type, charset, bytes(body),
+                       response.headers.get("ETag"), response.headers.get("Last-Modified"))
+    finally:
+        response.release_conn()
+        response.close()
+
+
+def _content_type(header: str) -> tuple[str, str | None]:
+    media = header.split(";", 1)[0].strip().lower()
+    match = _CHARSET.search(header)
+    charset = match.group(1) if match else None
+    if charset is not None:
+        try:
+            charset = codecs.lookup(charset).name
+        except LookupError:
+            charset = None
+    return media, charset
+
+
+def _check_type(url: str, content_type: str, accept: tuple[str, ...]) -> None:
+    if not content_type or content_type in accept or content_type.endswith(("+xml", "+json")):
+        return
+    for prefix, name in _DESCRIBED_TYPES.items():
+        if content_type.startswith(prefix):
+            raise FetchError(f"{url} is {name} ({content_type}), not a web page: briefing "
+                             "reads HTML pages, RSS and Atom feeds")
+    raise FetchError(f"{url} is {content_type}, not a web page: briefing reads HTML pages, "
+                     "RSS and Atom feeds")
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return f"({HTTPStatus(status).phrase})"
+    except ValueError:
+        return ""
+
+
+def _short(error: object) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text if len(text) <= 120 else text[:119] + "…"
