@@ -1,7 +1,9 @@
 """Build one briefing per article, several at once; one failure never stops the rest.
 
 Each article is built in a child process of its own (see `isolation`), so a crash or an
-error in one is reported for that article while the others finish.
+error in one is reported for that article while the others finish. The Dask back end
+(`cluster`) shares everything here but the pool: finding and planning the articles, and
+`build_article`, the build of one article that never raises for a bad one.
 """
 
 from __future__ import annotations
@@ -16,11 +18,29 @@ from pathlib import Path
 
 from briefing import atomic, pipeline
 from briefing.errors import InputError
+from briefing.model import Article
 from briefing.publish import fileset
-from briefing.read.document import read_documents
+from briefing.read.document import parse_bytes, read_bytes
 from briefing.speech.isolation import Task, run_concurrently
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".json")
+
+
+def read_article(path: Path) -> Article:
+    """The article at `path` (InputError if it cannot be read)."""
+    return Article(str(path), read_bytes(str(path)))
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """How the build of one article went."""
+
+    files: tuple[Path, ...]
+    """Every file written, the audio first; empty when it failed."""
+    error: str | None
+    """Why it failed, in one line; None when it was built."""
+    seconds: float
+    """How long it took."""
 
 
 @dataclass(frozen=True)
@@ -112,13 +132,29 @@ def run_batch(
     return [result for result in results if result is not None]
 
 
-def _build_one(article: Path, target: Path, options: pipeline.BuildOptions,
-               force: bool) -> ArticleResult:
+def build_article(
+    article: Article | Path, target: Path, options: pipeline.BuildOptions,
+    voices: pipeline.Voices | None = None, force: bool = False,
+) -> Attempt:
+    """Build `article` (read from its path first, if given one) into `target`.
+
+    A bad article is this article's failure, not the batch's: whatever goes wrong comes back
+    as the attempt's error, never as an exception. `voices`: engines prepared already.
+    """
     started = time.perf_counter()
     try:
-        documents = read_documents([str(article)])
-        pipeline.build(documents, target, options, force=force)
+        if isinstance(article, Path):
+            article = read_article(article)
+        documents = parse_bytes(article.data, article.name)
+        files = pipeline.build(documents, target, options, voices=voices,
+                               force=force).files
         error = None
     except Exception as failure:  # reported per article; the batch goes on
-        error = str(failure) or type(failure).__name__
-    return ArticleResult(article, target, error, time.perf_counter() - started)
+        files, error = (), str(failure) or type(failure).__name__
+    return Attempt(files, error, time.perf_counter() - started)
+
+
+def _build_one(article: Path, target: Path, options: pipeline.BuildOptions,
+               force: bool) -> ArticleResult:
+    attempt = build_article(article, target, options, force=force)
+    return ArticleResult(article, target, attempt.error, attempt.seconds)

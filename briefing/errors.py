@@ -40,3 +40,7 @@ class EncoderError(BriefingError):
 
 class OutputError(BriefingError):
     """The result could not be written (permissions, disk full, bad target path)."""
+
+
+class ClusterError(BriefingError):
+    """A Dask cluster cannot run the batch: Dask missing, the scheduler unreachable or lost."""

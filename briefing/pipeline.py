@@ -22,7 +22,7 @@ from briefing.errors import InputError
 from briefing.model import Clip, Document, Programme, Script, Segment, Tags, VoiceSettings
 from briefing.normalize.normalizer import NormalizeOptions, normalize
 from briefing.publish import export, fileset
-from briefing.publish.cover import load_cover
+from briefing.publish.cover import Cover, load_cover
 from briefing.publish.tagging import MAX_CHAPTERS
 from briefing.read.limits import MAX_BRIEFING_SECONDS, check_length
 from briefing.speech import synthesis as speech
@@ -57,14 +57,18 @@ class BuildOptions:
     """Target integrated loudness of the whole programme in LUFS; None leaves it as spoken."""
     true_peak: float = -1.0
     """Highest true peak allowed after loudness normalization, in dBTP."""
-    cover: Path | None = None
-    """A square JPEG or PNG to embed; None embeds the tool's default cover."""
+    cover: Path | Cover | None = None
+    """A square JPEG or PNG to embed (its path, or the picture itself: a cluster worker
+    cannot read the client's files); None embeds the tool's default cover."""
     cache: bool = True
     """Reuse segments synthesized before, and keep new ones for next time."""
     cache_dir: Path | None = None
     """Where the segment cache lives; None for the user's cache folder."""
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     """How many segments to synthesize at once."""
+    made_at: dt.datetime | None = None
+    """When the briefing was made, for its date tag; None: when it is built (`build_time`).
+    Fixed by a batch on a cluster, so that a task run twice gives the same bytes."""
     max_seconds: int = MAX_BRIEFING_SECONDS
     """The longest briefing to build; longer input is refused before any synthesis."""
 
@@ -215,7 +219,7 @@ def build(
                            measure_output=False, in_place=True)
     tags = Tags(
         title=script.title,
-        date=build_time().isoformat(),
+        date=(options.made_at or build_time()).isoformat(),
         comment=description(script),
     )
     sources = [document.source for document in documents]
@@ -223,13 +227,14 @@ def build(
     report("encode")
     # The whole set is written before any of it is renamed into place, then renamed together
     # (see `fileset`): an interruption or a full disk never leaves old and new files mixed.
+    cover = options.cover if isinstance(options.cover, Cover) else load_cover(options.cover)
     with fileset.staged(target) as staged:
         export.write_audio(staged.part(target), programme, tags, options.encoding,
-                           load_cover(options.cover),
+                           cover,
                            true_peak=options.true_peak if options.loudness is not None else None)
         texts = export.sidecars(programme, script.title)
         for path in files[1:]:
-            staged.write(path, texts[_sidecar_suffix(path, target)].encode("utf-8"))
+            staged.write(path, texts[file_role(path, target)].encode("utf-8"))
         with fileset.folder_locked(target.parent):
             # Again, under the lock: the folder may have changed during the build.
             check_targets(files, sources, force)
@@ -268,7 +273,9 @@ def planned_files(target: Path, options: BuildOptions, sources: list[str]) -> li
     return files
 
 
-def _sidecar_suffix(path: Path, target: Path) -> str:
+def file_role(path: Path, target: Path) -> str:
+    """What a file of the build of `target` is, by its suffix: the audio's (".mp3"),
+    ".chapters.json", ".txt" (the transcript, whatever `planned_files` named it), ".srt"..."""
     suffix = path.name.removeprefix(target.stem)
     return ".txt" if suffix == ".transcript.txt" else suffix
 

@@ -13,7 +13,7 @@ import codecs
 import json
 import re
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from briefing.errors import InputError
@@ -118,26 +118,35 @@ def decode(data: bytes, source: str, warn: Warn | None = None) -> str:
     return text
 
 
-def _read_source(source: str, warn: Warn | None, stdin: BinaryIO | None) -> list[Document]:
+def read_bytes(source: str, stdin: BinaryIO | None = None) -> bytes:
+    """The bytes of the article at path `source`, or of `stdin` for "-", at most
+    MAX_ARTICLE_BYTES; InputError if they cannot be read."""
     if source == STDIN:
         if stdin is None:
             raise InputError("there is no standard input to read the article from here: "
                              "give a file", setting="articles")
-        name, suffix = "<stdin>", ""
-        data = read_bounded(stdin, MAX_ARTICLE_BYTES, name)
-    else:
-        path = Path(source)
-        if path.is_dir():
-            raise InputError(f"{source} is a directory: give an article file "
-                             "(or `briefing batch` for a folder)")
-        try:
-            with path.open("rb") as handle:
-                data = read_bounded(handle, MAX_ARTICLE_BYTES, source)
-        except FileNotFoundError:
-            raise InputError(f"{source} does not exist: check the path") from None
-        except OSError as error:
-            raise InputError(f"cannot read {source}: {error.strerror}") from None
-        name, suffix = source, path.suffix.lower()
+        return read_bounded(stdin, MAX_ARTICLE_BYTES, "<stdin>")
+    path = Path(source)
+    if path.is_dir():
+        raise InputError(f"{source} is a directory: give an article file "
+                         "(or `briefing batch` for a folder)")
+    try:
+        with path.open("rb") as handle:
+            return read_bounded(handle, MAX_ARTICLE_BYTES, source)
+    except FileNotFoundError:
+        raise InputError(f"{source} does not exist: check the path") from None
+    except OSError as error:
+        raise InputError(f"cannot read {source}: {error.strerror}") from None
+
+
+def parse_bytes(data: bytes, name: str, warn: Warn | None = None) -> list[Document]:
+    """The articles in `data`, an article file's bytes; `name` (a path, a URL, "<stdin>")
+    names it in messages, and its suffix, if any, says how to read it.
+
+    Bytes and a name are all an article needs to be read, wherever its file is: a batch
+    task carries just these to a cluster worker.
+    """
+    suffix = PurePosixPath(name).suffix.lower() if name != "<stdin>" else ""
     if not data.strip():
         raise InputError(f"{name} is empty: there is nothing to read")
     text = decode(data, name, warn)
@@ -147,6 +156,11 @@ def _read_source(source: str, warn: Warn | None, stdin: BinaryIO | None) -> list
         return _parse_json(text, name)
     markdown = True if suffix in (".md", ".markdown") else None
     return [parse_text(text, name, markdown)]
+
+
+def _read_source(source: str, warn: Warn | None, stdin: BinaryIO | None) -> list[Document]:
+    return parse_bytes(read_bytes(source, stdin), "<stdin>" if source == STDIN else source,
+                       warn)
 
 
 def _parse_plain(lines: list[str]) -> tuple[str | None, list[str], list[str]]:
