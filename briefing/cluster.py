@@ -46,7 +46,7 @@ from typing import Any
 
 from briefing import __version__, atomic, batch, pipeline
 from briefing.batch import ArticleResult
-from briefing.errors import BriefingError, ClusterError
+from briefing.errors import BriefingError, ClusterError, OutputError
 from briefing.model import Article
 from briefing.publish import fileset
 from briefing.publish.cover import load_cover
@@ -261,10 +261,20 @@ def write_files(files: tuple[BuiltFile, ...], target: Path, planned: list[Path],
             if role not in by_role:
                 raise ClusterError(f"the worker sent no {role} file: is it running another "
                                    f"version of briefing than {__version__}?")
-            staged.write(path, by_role[role].data)
+            if path == target:  # as a local build stages it: the manifest lists the others
+                _write_part(staged.part(path), by_role[role].data, path)
+            else:
+                staged.write(path, by_role[role].data)
         with fileset.folder_locked(target.parent):
             pipeline.check_targets(planned, sources or [], force)
             staged.commit()
+
+
+def _write_part(part: Path, data: bytes, target: Path) -> None:
+    try:
+        part.write_bytes(data)
+    except OSError as error:
+        raise OutputError(f"cannot write {target}: {error.strerror or error}") from None
 
 
 # --- on the worker ------------------------------------------------------------------------

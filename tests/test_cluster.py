@@ -166,7 +166,7 @@ def test_a_batch_on_the_cluster_is_byte_identical_to_a_local_batch(
     assert [result.article for result in results] == articles  # in article order
     assert len(finished) == 8  # and each reported as it came
     assert seen[0].workers == 2 and seen[0].dashboard and "127.0.0.1" in seen[0].dashboard
-    assert len(contents(reference)) == 8 * 5
+    assert len(contents(reference)) == 8 * 6  # five files and a manifest each
     assert contents(output) == contents(reference)
 
 
@@ -212,8 +212,10 @@ def test_a_bad_article_fails_once_and_the_rest_are_written(
     assert "dashboard: http://127.0.0.1:" in result.stderr
     assert "Traceback" not in result.stderr
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == sorted(
-        f"{path.stem}{suffix}" for path in articles
-        for suffix in (".mp3", ".txt", ".srt", ".vtt", ".chapters.json"))
+        name for path in articles for name in (
+            f".{path.stem}.briefing.json",
+            *(f"{path.stem}{suffix}" for suffix in (".mp3", ".txt", ".srt", ".vtt",
+                                                    ".chapters.json"))))
 
 
 def test_ctrl_c_cancels_the_batch_and_leaves_no_partial_file(
@@ -238,8 +240,8 @@ def test_ctrl_c_cancels_the_batch_and_leaves_no_partial_file(
     assert "interrupted; no partial file was left" in stderr
     assert "Traceback" not in stderr
     written = sorted(path.name for path in output.iterdir())
-    assert not [name for name in written if name.startswith(".")]  # no temporary file
-    assert len(written) < 8 * 5 and len(written) % 5 == 0, written  # whole briefings only
+    assert not [name for name in written if name.endswith(".part")]  # no temporary file
+    assert len(written) < 8 * 6 and len(written) % 6 == 0, written  # whole briefings only
     wait_for_workers(dask_cluster.address, 2)
 
 
@@ -286,7 +288,7 @@ def test_a_scheduler_lost_mid_batch_is_one_line_and_no_partial_file(tmp_path: Pa
             cluster.run_batch(articles, targets, options(tmp_path / "cache"),
                               cluster.ClusterOptions(address), on_result=lose_the_scheduler)
         written = sorted(path.name for path in output.iterdir())
-        assert len(written) == 5 and not [name for name in written if name.startswith(".")]
+        assert len(written) == 6 and not [name for name in written if name.endswith(".part")]
     finally:
         stop(processes)
 
@@ -313,7 +315,7 @@ def test_a_local_cluster_builds_the_batch(tmp_path: Path) -> None:
     assert "on a local Dask cluster (2 workers, 2 at a time); dashboard: http://127.0.0.1:" \
         in result.stderr
     assert "Traceback" not in result.stderr
-    assert len(list((tmp_path / "out").iterdir())) == 2 * 5
+    assert len(list((tmp_path / "out").iterdir())) == 2 * 6
     for path in articles:
         assert (tmp_path / "out" / f"{path.stem}.mp3").stat().st_size > 10_000
 
