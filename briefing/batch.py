@@ -1,12 +1,15 @@
 """Build one briefing per article, several at once; one failure never stops the rest.
 
 Each article is built in a child process of its own (see `isolation`), so a crash or an
-error in one is reported for that article while the others finish.
+error in one is reported for that article while the others finish. The Dask back end
+(`cluster`) shares everything here but the pool: finding and planning the articles, and
+`build_article`, the build of one article that never raises for a bad one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import tempfile
 import time
 from collections import deque
@@ -16,15 +19,36 @@ from pathlib import Path
 
 from briefing import atomic, pipeline
 from briefing.errors import BriefingError, InputError
-from briefing.model import Document
+from briefing.model import Article, Document
 from briefing.publish import fileset
-from briefing.read.document import read_documents
+from briefing.read.document import parse_bytes, read_bytes, read_documents, to_json
 from briefing.read.feeds import FEED_SUFFIXES, FeedState, item_slug
 from briefing.read.fetch import Validators, is_url
 from briefing.read.web import ReadOptions, Warn, read_feed_for_batch
 from briefing.speech.isolation import Task, run_concurrently
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".json", ".html", ".htm")
+
+
+def read_article(article: Path | Document) -> Article:
+    """The article at `article`'s path (InputError if it cannot be read); a feed's item, read
+    already, as briefing's JSON."""
+    if isinstance(article, Document):
+        data = json.dumps(to_json(article), ensure_ascii=False).encode("utf-8")
+        return Article(str(article_name(article)), data, suffix=".json")
+    return Article(str(article), read_bytes(str(article)))
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """How the build of one article went."""
+
+    files: tuple[Path, ...]
+    """Every file written, the audio first; empty when it failed."""
+    error: str | None
+    """Why it failed, in one line; None when it was built."""
+    seconds: float
+    """How long it took."""
 
 
 @dataclass(frozen=True)
@@ -216,8 +240,8 @@ def run_batch(
                 if outcome.ok:
                     result = outcome.value
                 else:
-                    result = ArticleResult(_name(articles[index]), targets[index], outcome.error,
-                                           0.0)
+                    result = ArticleResult(article_name(articles[index]), targets[index],
+                                           outcome.error, 0.0)
                 results[index] = result
                 if on_result is not None:
                     on_result(result)
@@ -229,18 +253,38 @@ def run_batch(
     return [result for result in results if result is not None]
 
 
-def _build_one(article: Path | Document, target: Path, options: pipeline.BuildOptions,
-               force: bool) -> ArticleResult:
+def build_article(
+    article: Article | Path | Document, target: Path, options: pipeline.BuildOptions,
+    voices: pipeline.Voices | None = None, force: bool = False,
+) -> Attempt:
+    """Build `article` (read from its path first, if given one; a feed's item comes read)
+    into `target`.
+
+    A bad article is this article's failure, not the batch's: whatever goes wrong comes back
+    as the attempt's error, never as an exception. `voices`: engines prepared already.
+    """
     started = time.perf_counter()
     try:
-        documents = ([article] if isinstance(article, Document)
-                     else read_documents([str(article)]))
-        pipeline.build(documents, target, options, force=force)
+        if isinstance(article, Document):
+            documents = [article]
+        else:
+            if isinstance(article, Path):
+                article = read_article(article)
+            documents = parse_bytes(article.data, article.name, suffix=article.suffix)
+        files = pipeline.build(documents, target, options, voices=voices,
+                               force=force).files
         error = None
     except Exception as failure:  # reported per article; the batch goes on
-        error = str(failure) or type(failure).__name__
-    return ArticleResult(_name(article), target, error, time.perf_counter() - started)
+        files, error = (), str(failure) or type(failure).__name__
+    return Attempt(files, error, time.perf_counter() - started)
 
 
-def _name(article: Path | Document) -> Path | str:
+def _build_one(article: Path | Document, target: Path, options: pipeline.BuildOptions,
+               force: bool) -> ArticleResult:
+    attempt = build_article(article, target, options, force=force)
+    return ArticleResult(article_name(article), target, attempt.error, attempt.seconds)
+
+
+def article_name(article: Path | Document) -> Path | str:
+    """How to name an article in messages: its path, or a feed item's address."""
     return article.url or article.source if isinstance(article, Document) else article

@@ -13,7 +13,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
 from pathlib import Path
 from types import FrameType
@@ -26,7 +26,7 @@ from briefing.publish.formats import DEFAULT_FORMAT, FORMATS
 from briefing.speech.engines import DEFAULT_ENGINE, ENGINES
 
 if TYPE_CHECKING:  # imported lazily at run time: `briefing --help` must start fast
-    from briefing import pipeline
+    from briefing import batch, pipeline
     from briefing.model import Document
     from briefing.normalize.normalizer import NormalizeOptions
     from briefing.read.web import ReadOptions
@@ -148,7 +148,16 @@ def _batch_command(commands: Subparsers) -> None:
                             "new item; run it again and only new items are built")
     batch.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
                        help="folder to write the briefings into (created if missing)")
-    _add_build_options(batch, "articles built at once (default: number of cores)", title=False)
+    _add_build_options(batch, "articles built at once (default: number of cores); with "
+                              "--cluster local, its workers", title=False)
+    where = batch.add_mutually_exclusive_group()
+    where.add_argument("--cluster", choices=("local",),
+                       help="build on a Dask cluster started on this machine (pip install "
+                            "'briefing[dask]')")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       default=os.environ.get("BRIEFING_SCHEDULER") or None,
+                       help="build on the Dask cluster of this scheduler, e.g. "
+                            "tcp://scheduler-host:8786 (default: $BRIEFING_SCHEDULER)")
     batch.set_defaults(run=_run_batch)
 
 
@@ -469,7 +478,10 @@ def _run_batch(args: argparse.Namespace) -> int:
             _say(f"[{done}/{total}] {result.article} -> {result.target} "
                  f"({result.seconds:.1f} s)")
 
-    results = batch.run_batch(articles, targets, options, options.jobs, report, args.force)
+    if args.cluster or args.scheduler:
+        results = _run_on_cluster(args, articles, targets, options, report)
+    else:
+        results = batch.run_batch(articles, targets, options, options.jobs, report, args.force)
     if web:
         batch.record_built(feeds, results)
     failed = len([result for result in results if result.error]) + len(unreadable)
@@ -480,6 +492,26 @@ def _run_batch(args: argparse.Namespace) -> int:
         _say(f"Built {len(results)} briefings into {args.output} in "
              f"{time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _run_on_cluster(args: argparse.Namespace, articles: list[Path | Document],
+                    targets: list[Path],
+                    options: pipeline.BuildOptions,
+                    report: Callable[[batch.ArticleResult], None]) -> list[batch.ArticleResult]:
+    from briefing import cluster
+
+    settings = cluster.ClusterOptions(scheduler=args.scheduler, local_workers=options.jobs)
+
+    def ready(info: cluster.ClusterInfo) -> None:
+        if not args.quiet:
+            where = ("a local Dask cluster" if args.cluster
+                     else f"the Dask cluster at {info.scheduler}")
+            dashboard = f"; dashboard: {info.dashboard}" if info.dashboard else ""
+            _say(f"Building {len(articles)} articles on {where} ({info.workers} workers, "
+                 f"{info.threads} at a time){dashboard}")
+
+    return cluster.run_batch(articles, targets, options, settings, report, ready,
+                             force=args.force)
 
 
 def _run_script(args: argparse.Namespace) -> int:

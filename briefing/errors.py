@@ -45,3 +45,7 @@ class OutputError(BriefingError):
 class FetchError(InputError):
     """A web address could not be read within the limits: refused, missing, too big, too
     slow, not a page. The user must change the address (or save the page and pass the file)."""
+
+
+class ClusterError(BriefingError):
+    """A Dask cluster cannot run the batch: Dask missing, the scheduler unreachable or lost."""

@@ -62,6 +62,24 @@ class Document:
         return self.title or (self.points or self.paragraphs)[0]
 
 
+@dataclass(frozen=True)
+class Article:
+    """An article to build: its file's bytes and its name, all that a build needs of it.
+
+    What a batch task carries, so that a worker without the client's disk (a cluster
+    worker) can build it; an item of a feed fits the same shape.
+    """
+
+    name: str
+    """Its name as the user gave it (a path, say): for messages, and its suffix says how to
+    read it (`.md`, `.json`, ...)."""
+    data: bytes
+    """The file's bytes, undecoded."""
+    suffix: str | None = None
+    """How to read the bytes when the name does not say: ".json" for a feed's item, read
+    already and carried as briefing's JSON (its name is its web address)."""
+
+
 class Role(Enum):
     """What a segment is for; the frame (intro, headings…) may be read in another voice."""
 

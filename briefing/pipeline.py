@@ -26,7 +26,7 @@ from briefing.errors import InputError
 from briefing.model import Document, Script, Segment, Tags, Timeline, VoiceSettings
 from briefing.normalize.normalizer import NormalizeOptions, normalize
 from briefing.publish import export, fileset
-from briefing.publish.cover import load_cover
+from briefing.publish.cover import Cover, load_cover
 from briefing.publish.tagging import MAX_CHAPTERS
 from briefing.read.language import article_language, canonical_code
 from briefing.read.limits import MAX_BRIEFING_SECONDS, check_length
@@ -66,14 +66,18 @@ class BuildOptions:
     """Target integrated loudness of the whole programme in LUFS; None leaves it as spoken."""
     true_peak: float = -1.0
     """Highest true peak allowed after loudness normalization, in dBTP."""
-    cover: Path | None = None
-    """A square JPEG or PNG to embed; None embeds the tool's default cover."""
+    cover: Path | Cover | None = None
+    """A square JPEG or PNG to embed (its path, or the picture itself: a cluster worker
+    cannot read the client's files); None embeds the tool's default cover."""
     cache: bool = True
     """Reuse segments synthesized before, and keep new ones for next time."""
     cache_dir: Path | None = None
     """Where the segment cache lives; None for the user's cache folder."""
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     """How many segments to synthesize at once."""
+    made_at: dt.datetime | None = None
+    """When the briefing was made, for its date tag; None: when it is built (`build_time`).
+    Fixed by a batch on a cluster, so that a task run twice gives the same bytes."""
     max_seconds: int = MAX_BRIEFING_SECONDS
     """The longest briefing to build; longer input is refused before any synthesis."""
 
@@ -309,7 +313,7 @@ def _build(
         authors = sorted({document.author for document in documents if document.author})
         tags = Tags(
             title=script.title,
-            date=build_time().isoformat(),
+            date=(options.made_at or build_time()).isoformat(),
             comment=description(script),
             language=script.language,
             # The byline goes into the tags (never into the speech); the tool's name otherwise.
@@ -321,14 +325,15 @@ def _build(
         # The whole set is written before any of it is renamed into place, then renamed
         # together (see `fileset`): an interruption or a full disk never leaves old and new
         # files mixed.
+        cover = options.cover if isinstance(options.cover, Cover) else load_cover(options.cover)
         with fileset.staged(target) as staged:
             export.write_audio(staged.part(target), plan.timeline, programme, tags,
-                               options.encoding, load_cover(options.cover),
+                               options.encoding, cover,
                                true_peak=options.true_peak if levelling is not None else None)
             texts = export.sidecars(plan.timeline, script.title, script.language,
                                    source_lines(documents))
             for path in files[1:]:
-                staged.write(path, texts[_sidecar_suffix(path, target)].encode("utf-8"))
+                staged.write(path, texts[file_role(path, target)].encode("utf-8"))
             with fileset.folder_locked(target.parent):
                 # Again, under the lock: the folder may have changed during the build.
                 check_targets(files, sources, force)
@@ -367,7 +372,9 @@ def planned_files(target: Path, options: BuildOptions, sources: list[str]) -> li
     return files
 
 
-def _sidecar_suffix(path: Path, target: Path) -> str:
+def file_role(path: Path, target: Path) -> str:
+    """What a file of the build of `target` is, by its suffix: the audio's (".mp3"),
+    ".chapters.json", ".txt" (the transcript, whatever `planned_files` named it), ".srt"..."""
     suffix = path.name.removeprefix(target.stem)
     return ".txt" if suffix == ".transcript.txt" else suffix
 

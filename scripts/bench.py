@@ -49,6 +49,12 @@ W. A saved news page (tests/fixtures/web/news-story.html) built cold, beside the
    as JSON (its own `briefing read --json`) built cold: the build's own time. What extraction
    adds is measured on `briefing script` of each (no synthesis, so the difference is not lost
    in the build's noise): page minus JSON, imports included. Target: at most 50 ms.
+D. Dask (the `dask` extra): the batch of 20 through the local pool (`--jobs 2`), through
+   `--cluster local --jobs 2` (starting the cluster included) and through `--scheduler` of a
+   two-worker cluster started beforehand on this machine (`dask scheduler`, two `dask worker
+   --nthreads 1`, not timed), in alternation; then a batch of 4 with `--engine piper` on that
+   cluster. Per-article cost = wall time x workers / articles, in core-seconds: the basis of
+   the README's capacity plan. `--only cluster` runs these rows alone.
 
 Peak RSS: the main process's own peak (VmHWM, sampled from /proc while it runs) and the largest
 peak of any process in its tree (ru_maxrss from wait4: the main process, its forked
@@ -75,7 +81,7 @@ import tempfile
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -756,6 +762,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the normalizer's rows (N): a minute, no speech")
     parser.add_argument("--web-only", action="store_true",
                         help="only rows W (a web page's build and what extraction adds)")
+    parser.add_argument("--only", choices=("cluster",),
+                        help="run only these rows (cluster: the Dask rows, D)")
     args = parser.parse_args(argv)
     skip = {name.strip() for name in args.skip.split(",") if name.strip()}
     runs = 1 if args.quick else max(1, args.runs)
@@ -797,6 +805,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         example_text = EXAMPLE.read_text(encoding="utf-8")
+        if args.only == "cluster":
+            articles = batch_articles(work, example_text)
+            cluster_rows(bench, articles, example_text, rows, slow_runs, args.quick)
+            print("\n".join(cluster_report(rows, load_before, loadavg(),
+                                            time.perf_counter() - started)))
+            return 0
         espeak_lib = library_info()
         log(f"briefing's eSpeak NG: {espeak_lib}")
 
@@ -1017,11 +1031,7 @@ def main(argv: list[str] | None = None) -> int:
             measure(rows[key], 1, hours)
 
         # 5. Digest of 5 and batch of 20, --jobs 1 and 2.
-        articles = work / "articles"
-        articles.mkdir()
-        for k in range(20):
-            (articles / f"article-{k + 1:02d}.txt").write_text(variant(example_text, k),
-                                                              encoding="utf-8")
+        articles = batch_articles(work, example_text)
         digest_articles = sorted(articles.iterdir())[:5]
         def digest(jobs: int) -> Callable[[int], Run]:
             def once(i: int) -> Run:
@@ -1074,6 +1084,8 @@ def main(argv: list[str] | None = None) -> int:
         interleave([(rows["7a"], script_of(1)), (rows["7b"], script_of(2))], runs)
         # W. A web page against the same article as JSON.
         rows.update(web_rows(bench, work, runs, slow_runs, args.quick))
+        # D. The same batch on a Dask cluster; Piper's per-article cost there.
+        cluster_rows(bench, articles, example_text, rows, slow_runs, args.quick)
 
         # Durations.
         example_seconds = audio_seconds(example_mp3[-1]) if example_mp3 else None
@@ -1092,6 +1104,7 @@ def main(argv: list[str] | None = None) -> int:
                      slow_runs, args.quick, notes)
         print("\n" + "\n".join(normalizer_table))
         print("\n" + "\n".join(page_report(rows, page_firsts, page_weights, load_before)))
+        print("\n" + "\n".join(cluster_report(rows)))
     finally:
         if args.keep:
             log(f"kept {work}")
@@ -1132,6 +1145,160 @@ def page_report(rows: dict[str, Row], firsts: list[float], weights: dict[str, in
         lines.append(f"| Pw | … the page's own weight: the heaviest page's HTML + CSS + JS "
                      f"({parts} kB) | {weight:.1f} kB | | 1 | | < {TARGET_PAGE_WEIGHT_KB} kB | "
                      f"{_verdict(weight < TARGET_PAGE_WEIGHT_KB)} |")
+# --- the Dask rows (D) -----------------------------------------------------------------------
+
+TARGET_CLUSTER_RATIO = 1.10  # a two-worker cluster at most 10% slower than the local pool
+CLUSTER_WORKERS = 2
+BATCH_SIZE = 20
+PIPER_BATCH_SIZE = 4
+DASK_HINT = "pip install 'briefing[dask]'"
+
+
+def batch_articles(work: Path, example_text: str) -> Path:
+    """A folder of BATCH_SIZE distinct variants of the example."""
+    articles = work / "articles"
+    articles.mkdir()
+    for k in range(BATCH_SIZE):
+        (articles / f"article-{k + 1:02d}.txt").write_text(variant(example_text, k),
+                                                          encoding="utf-8")
+    return articles
+
+
+@contextlib.contextmanager
+def dask_cluster(bench: Bench, workers: int) -> Iterator[str]:
+    """`dask scheduler` and `workers` x `dask worker --nthreads 1` on 127.0.0.1, started
+    before the timed runs (as a running cluster would be); yields the scheduler's address."""
+    dask = Path(bench.python()).with_name("dask")
+    folder = bench.fresh("dask-cluster")
+    address_file = folder / "scheduler.json"
+    processes = [subprocess.Popen(
+        [str(dask), "scheduler", "--host", "127.0.0.1", "--port", "0", "--dashboard-address",
+         "127.0.0.1:0", "--scheduler-file", str(address_file)],
+        stdout=subprocess.DEVNULL, stderr=(folder / "scheduler.log").open("wb"), cwd=folder)]
+    try:
+        code = textwrap.dedent(f"""
+            import json, pathlib, sys, time
+            from distributed import Client
+            path = pathlib.Path({str(address_file)!r})
+            deadline = time.monotonic() + 120
+            while not path.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            address = json.loads(path.read_text())["address"]
+            print(address, flush=True)
+            sys.stdin.readline()  # the workers are started: wait for them
+            with Client(address, timeout=60) as client:
+                client.wait_for_workers({workers}, timeout=120)
+        """)
+        waiter = subprocess.Popen([bench.python(), "-c", code], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        assert waiter.stdout is not None and waiter.stdin is not None
+        address = waiter.stdout.readline().strip()
+        processes += [subprocess.Popen(
+            [str(dask), "worker", address, "--nthreads", "1", "--host", "127.0.0.1",
+             "--no-dashboard", "--local-directory", str(folder), "--name", f"bench-{i}"],
+            stdout=subprocess.DEVNULL, stderr=(folder / f"worker-{i}.log").open("wb"),
+            cwd=folder, env=bench.env) for i in range(workers)]
+        waiter.stdin.write("\n")
+        waiter.stdin.close()
+        if waiter.wait(timeout=300) != 0:
+            raise CommandFailed("the Dask cluster did not start")
+        log(f"Dask cluster at {address}: {workers} workers")
+        yield address
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def cluster_rows(bench: Bench, articles: Path, example_text: str, rows: dict[str, Row],
+                 slow_runs: int, quick: bool) -> None:
+    labels = {
+        "Dl": f"batch of {BATCH_SIZE}, local pool `--jobs 2`, cold",
+        "Dc": "… `--cluster local --jobs 2` (starts a 2-worker Dask cluster), cold",
+        "Ds": "… `--scheduler` of a 2-worker Dask cluster already running here, cold",
+        "Dp": f"batch of {PIPER_BATCH_SIZE}, `--engine piper`, on that cluster, cold",
+    }
+    for key, label in labels.items():
+        rows[key] = Row(key, label)
+    dask = Path(bench.python()).with_name("dask")
+    if not dask.exists():
+        for key in labels:
+            rows[key].skipped = f"Dask not installed: `{DASK_HINT}`"
+        log(rows["Dl"].skipped or "")
+        return
+    if quick:
+        for key in labels:
+            rows[key].skipped = "skipped (--quick)"
+        return
+
+    def batch(key: str, where: list[str], folder_of: Path = articles,
+              more: Sequence[str] = ()) -> Callable[[int], Run]:
+        def once(i: int) -> Run:
+            folder = bench.fresh(f"batch-{key}")
+            return bench.briefing_run(
+                ["batch", str(folder_of), "-o", str(folder / "out"),
+                 "--cache-dir", str(folder / "cache"), *where, *more], name=f"{key}-run")
+        return once
+
+    try:
+        with dask_cluster(bench, CLUSTER_WORKERS) as address:
+            interleave([(rows["Dl"], batch("Dl", ["--jobs", "2"])),
+                        (rows["Dc"], batch("Dc", ["--cluster", "local", "--jobs", "2"])),
+                        (rows["Ds"], batch("Ds", ["--scheduler", address]))], slow_runs)
+            rows["Dp"].skipped = bench.piper_missing()
+            if not rows["Dp"].skipped:
+                piper_articles = bench.fresh("piper-articles")
+                for k in range(PIPER_BATCH_SIZE):
+                    (piper_articles / f"article-{k + 1:02d}.txt").write_text(
+                        variant(example_text, k), encoding="utf-8")
+                measure(rows["Dp"], max(1, slow_runs - 1),
+                        batch("Dp", ["--scheduler", address], piper_articles,
+                              ["--engine", "piper"]))
+    except CommandFailed as error:
+        for key in labels:
+            if not rows[key].runs:
+                rows[key].error = str(error).splitlines()[0]
+
+
+def cluster_report(rows: dict[str, Row], load_before: str | None = None,
+                   load_after: str | None = None, elapsed: float | None = None) -> list[str]:
+    """The Dask rows' table: wall times, ratios to the local pool, per-article cost."""
+    lines = []
+    if load_before is not None:
+        lines += [f"### Dask rows ({time.strftime('%Y-%m-%d %H:%M')}; {os.cpu_count()} CPUs; "
+                  f"load average {load_before} before, {load_after} after; "
+                  f"{(elapsed or 0) / 60:.1f} min; briefing {git_state()})", ""]
+    lines += ["| # | measurement | median wall | range | runs | ratio | per article | target "
+              "| result |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+    local = rows["Dl"].seconds
+    for key, size in (("Dl", BATCH_SIZE), ("Dc", BATCH_SIZE), ("Ds", BATCH_SIZE),
+                      ("Dp", PIPER_BATCH_SIZE)):
+        row = rows[key]
+        if row.skipped or row.error:
+            lines.append(f"| {key} | {row.label} | — | | {len(row.runs)} | | | | "
+                         f"{row.skipped or 'ERROR: ' + str(row.error)} |")
+            continue
+        wall = row.seconds or 0.0
+        ratio, target, verdict = "", "", ""
+        if key in ("Dc", "Ds") and local:
+            ratio = f"{wall / local:.2f}× (Dl)"
+            target = f"≤ {TARGET_CLUSTER_RATIO:.2f}× (Dl)"
+            verdict = _verdict(wall / local <= TARGET_CLUSTER_RATIO)
+        cost = f"{wall * CLUSTER_WORKERS / size:.2f} core-s"
+        lines.append(f"| {key} | {row.label} | {_fmt(wall)} | {row.spread} | {len(row.runs)} "
+                     f"| {ratio} | {cost} | {target} | {verdict} |")
+    client = [f"{key} {rows[key].cpu / size * 1000:.0f} ms"
+              for key, size in (("Ds", BATCH_SIZE), ("Dp", PIPER_BATCH_SIZE))
+              if rows[key].cpu is not None and not rows[key].error]
+    lines += ["", "Per article: wall time × 2 (both cores busy) / articles, in core-seconds. "
+              "Dc includes starting and stopping the local cluster; Ds is the steady state "
+              "of a running cluster (scheduler and workers started before, untimed)."
+              + (f" The client's own CPU per article (receiving and writing the files): "
+                 f"{', '.join(client)}." if client else "")]
     return lines
 
 

@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from briefing.errors import InputError
@@ -133,32 +133,36 @@ def decode(data: bytes, source: str, warn: Warn | None = None) -> str:
     return text
 
 
-def _read_source(source: str, warn: Warn | None, stdin: BinaryIO | None,
-                 options: ReadOptions) -> list[Document]:
-    limit = options.limits.max_bytes
-    if is_url(source):
-        fetched = fetch(source, options.limits)
-        if fetched.content_type not in TEXT_TYPES:
-            return web.read_bytes(fetched.body, source, options, warn, fetched)
-        data, name = fetched.body, source  # an article in text, Markdown or JSON, online
-        suffix = {"application/json": ".json", "text/markdown": ".md"}.get(
-            fetched.content_type, ".txt")
-    elif source == STDIN:
+def read_bytes(source: str, stdin: BinaryIO | None = None,
+               options: ReadOptions | None = None) -> bytes:
+    """The bytes of the article at path `source`, or of `stdin` for "-", within the size
+    limits; InputError if they cannot be read. A saved page or feed may be larger than a text
+    article: it is mostly markup."""
+    if source == STDIN:
         if stdin is None:
             raise InputError("there is no standard input to read the article from here: "
                              "give a file", setting="articles")
-        name, suffix = "<stdin>", ""
-        data = read_bounded(stdin, MAX_ARTICLE_BYTES, name)
-    else:
-        path = Path(source)
-        if path.is_dir():
-            raise InputError(f"{source} is a directory: give an article file "
-                             "(or `briefing batch` for a folder)")
-        # A saved page or feed may be larger than a text article: it is mostly markup.
-        limit = (options.limits.max_bytes if path.suffix.lower() in HTML_SUFFIXES + FEED_SUFFIXES
-                 else MAX_ARTICLE_BYTES)
-        data = web.read_file(source, limit)
-        name, suffix = source, path.suffix.lower()
+        return read_bounded(stdin, MAX_ARTICLE_BYTES, "<stdin>")
+    path = Path(source)
+    if path.is_dir():
+        raise InputError(f"{source} is a directory: give an article file "
+                         "(or `briefing batch` for a folder)")
+    markup = path.suffix.lower() in HTML_SUFFIXES + FEED_SUFFIXES
+    limit = (options or ReadOptions()).limits.max_bytes if markup else MAX_ARTICLE_BYTES
+    return web.read_file(source, limit)
+
+
+def parse_bytes(data: bytes, name: str, warn: Warn | None = None,
+                options: ReadOptions | None = None, suffix: str | None = None) -> list[Document]:
+    """The articles in `data`, an article's bytes; `name` (a path, a URL, "<stdin>") names it
+    in messages, and `suffix` (by default the name's) says how to read it.
+
+    Bytes and a name are all an article needs to be read, wherever its file is: a batch
+    task carries just these to a cluster worker.
+    """
+    options = options or ReadOptions()
+    if suffix is None:
+        suffix = PurePosixPath(name).suffix.lower() if name != "<stdin>" else ""
     if suffix in HTML_SUFFIXES or suffix in FEED_SUFFIXES or (
             suffix not in (".txt", ".md", ".markdown", ".json")
             and (looks_like_html(data) or web.is_feed(data))):
@@ -174,6 +178,20 @@ def _read_source(source: str, warn: Warn | None, stdin: BinaryIO | None,
         return _parse_json(text, name)
     markdown = True if suffix in (".md", ".markdown") else None
     return [parse_text(text, name, markdown)]
+
+
+def _read_source(source: str, warn: Warn | None, stdin: BinaryIO | None,
+                 options: ReadOptions) -> list[Document]:
+    if is_url(source):
+        fetched = fetch(source, options.limits)
+        if fetched.content_type not in TEXT_TYPES:
+            return web.read_bytes(fetched.body, source, options, warn, fetched)
+        # An article in text, Markdown or JSON, online.
+        suffix = {"application/json": ".json", "text/markdown": ".md"}.get(
+            fetched.content_type, ".txt")
+        return parse_bytes(fetched.body, source, warn, options, suffix)
+    name = "<stdin>" if source == STDIN else source
+    return parse_bytes(read_bytes(source, stdin, options), name, warn, options)
 
 
 def _parse_plain(lines: list[str]) -> tuple[str | None, list[str], list[str]]:
