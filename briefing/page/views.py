@@ -56,10 +56,12 @@ def read_cues(vtt: Path) -> list[TimedText]:
         match = _CUE_TIME.match(line)
         if match and index + 1 < len(lines):
             numbers = [int(part) for part in match.groups()]
-            start = numbers[0] * 3600 + numbers[1] * 60 + numbers[2] + numbers[3] / 1000
-            end = numbers[4] * 3600 + numbers[5] * 60 + numbers[6] + numbers[7] / 1000
+            # Whole milliseconds first, then one division: 29.798 s, not 29.798000000000002
+            # (which the page would show and compare as another time than the file's).
+            start = ((numbers[0] * 60 + numbers[1]) * 60 + numbers[2]) * 1000 + numbers[3]
+            end = ((numbers[4] * 60 + numbers[5]) * 60 + numbers[6]) * 1000 + numbers[7]
             text = lines[index + 1].replace("&lt;", "<").replace("&gt;", ">")
-            cues.append(TimedText(start, end, text.replace("&amp;", "&")))
+            cues.append(TimedText(start / 1000, end / 1000, text.replace("&amp;", "&")))
     return cues
 
 
