@@ -6,6 +6,7 @@ import pytest
 
 from briefing.normalize.normalizer import Rule, normalize
 from briefing.normalize.units import expand_percent, expand_temperatures, expand_units
+from tests.normalize.cases import spoken_forms
 
 # Through the whole normalizer: (written, spoken).
 CASES: dict[str, list[tuple[str, str]]] = {
@@ -35,14 +36,7 @@ CASES: dict[str, list[tuple[str, str]]] = {
 }
 
 
-@pytest.mark.parametrize(
-    ("written", "spoken"),
-    [
-        pytest.param(written, spoken, id=f"{family}: {written}")
-        for family, cases in CASES.items()
-        for written, spoken in cases
-    ],
-)
+@spoken_forms(CASES)
 def test_spoken_form(written: str, spoken: str) -> None:
     assert normalize(written) == spoken
 

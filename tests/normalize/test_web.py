@@ -6,6 +6,7 @@ import pytest
 
 from briefing.normalize.normalizer import NormalizeOptions, Rule, normalize
 from briefing.normalize.web import drop_urls, expand_phone_numbers, read_urls
+from tests.normalize.cases import spoken_forms
 
 # Through the whole normalizer: (written, spoken).
 CASES: dict[str, list[tuple[str, str]]] = {
@@ -24,14 +25,7 @@ CASES: dict[str, list[tuple[str, str]]] = {
 }
 
 
-@pytest.mark.parametrize(
-    ("written", "spoken"),
-    [
-        pytest.param(written, spoken, id=f"{family}: {written}")
-        for family, cases in CASES.items()
-        for written, spoken in cases
-    ],
-)
+@spoken_forms(CASES)
 def test_spoken_form(written: str, spoken: str) -> None:
     assert normalize(written) == spoken
 
