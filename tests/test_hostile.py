@@ -17,6 +17,8 @@ import pytest
 
 from tests.conftest import EXAMPLE, ROOT, run_cli
 
+pytestmark = pytest.mark.slow  # end to end: the real command line, engines, encoder
+
 REFUSE_WITHIN = 10  # seconds: the bound for refusing anything
 # Reading the repetitions whole (not a refusal) takes about 1.5 s of CPU; the guard is 20x
 # that, for a machine as loaded as this one was (wall time 6.7 s at a load of 25).

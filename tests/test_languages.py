@@ -14,6 +14,8 @@ from mutagen.id3 import ID3
 from briefing.publish.feed import write_feed
 from tests.conftest import run_cli
 
+pytestmark = pytest.mark.slow  # end to end: the real command line, engines, encoder
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 # English words a German, French or Spanish script must never contain: the English frame's

@@ -68,6 +68,7 @@ def test_default_cover_is_well_formed() -> None:
     )  # fmt: skip
 
 
+@pytest.mark.slow  # draws the whole cover again with the script: seconds
 def test_default_cover_is_what_the_script_makes(tmp_path: Path) -> None:
     target = tmp_path / "cover.png"
     subprocess.run(
