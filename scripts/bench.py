@@ -753,7 +753,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="one run each and no batch of 20: a smoke check")
     parser.add_argument("--skip", default="",
                         help="comma-separated groups of rows to leave out: fast (1 to 3), "
-                             "piper, long, digest, batch, hours (the 1- and 2-hour memory rows)")
+                             "piper, long, digest, batch, hours (the 1- and 2-hour memory rows), "
+                             "cluster (the Dask rows)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the temporary folder (its path is printed)")
     parser.add_argument("--page-only", action="store_true",
@@ -1085,7 +1086,8 @@ def main(argv: list[str] | None = None) -> int:
         # W. A web page against the same article as JSON.
         rows.update(web_rows(bench, work, runs, slow_runs, args.quick))
         # D. The same batch on a Dask cluster; Piper's per-article cost there.
-        cluster_rows(bench, articles, example_text, rows, slow_runs, args.quick)
+        if "cluster" not in skip:
+            cluster_rows(bench, articles, example_text, rows, slow_runs, args.quick)
 
         # Durations.
         example_seconds = audio_seconds(example_mp3[-1]) if example_mp3 else None
