@@ -1147,6 +1147,9 @@ def page_report(rows: dict[str, Row], firsts: list[float], weights: dict[str, in
         lines.append(f"| Pw | … the page's own weight: the heaviest page's HTML + CSS + JS "
                      f"({parts} kB) | {weight:.1f} kB | | 1 | | < {TARGET_PAGE_WEIGHT_KB} kB | "
                      f"{_verdict(weight < TARGET_PAGE_WEIGHT_KB)} |")
+    return lines
+
+
 # --- the Dask rows (D) -----------------------------------------------------------------------
 
 TARGET_CLUSTER_RATIO = 1.10  # a two-worker cluster at most 10% slower than the local pool
