@@ -50,9 +50,11 @@ W. A saved news page (tests/fixtures/web/news-story.html) built cold, beside the
    adds is measured on `briefing script` of each (no synthesis, so the difference is not lost
    in the build's noise): page minus JSON, imports included. Target: at most 50 ms.
 D. Dask (the `dask` extra): the batch of 20 through the local pool (`--jobs 2`), through
-   `--cluster local --jobs 2` (starting the cluster included) and through `--scheduler` of a
-   two-worker cluster started beforehand on this machine (`dask scheduler`, two `dask worker
-   --nthreads 1`, not timed), in alternation; then a batch of 4 with `--engine piper` on that
+   `--cluster local --jobs 2` (starting the cluster included), the start and stop of that
+   local cluster alone (D0, through briefing's own code: a fixed cost per batch) and through
+   `--scheduler` of a two-worker cluster started beforehand on this machine (`dask
+   scheduler`, two `dask worker --nthreads 1` without Dask's profiler, as the README starts
+   them; not timed), in alternation; then a batch of 4 with `--engine piper` on that
    cluster. Per-article cost = wall time x workers / articles, in core-seconds: the basis of
    the README's capacity plan. `--only cluster` runs these rows alone.
 
@@ -146,6 +148,9 @@ class Run:
     """Peak of the whole tree's summed PSS (shared pages split between their users), sampled
     every 50 ms; 0 unless asked for. The per-process peaks above count a model shared by
     forked children once in each; this is what the tree really holds at once."""
+    cluster_cpu_seconds: float = 0.0
+    """CPU time that a cluster running beside it (its scheduler, nannies and workers, and
+    their children) spent while it ran; 0 unless asked for."""
 
 
 class CommandFailed(RuntimeError):
@@ -183,6 +188,22 @@ def _descendants(root: int) -> list[int]:
         found.append(pid)
         todo += parents.get(pid, [])
     return found
+
+
+def _tree_cpu_seconds(roots: Sequence[int]) -> float:
+    """User + system CPU time so far of the processes below `roots` (each counts its own
+    time and that of the children it has waited for; the live ones are counted apart)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for root in roots:
+        for pid in _descendants(root):
+            try:
+                with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+                    fields = stat.read().rpartition(")")[2].split()
+                total += sum(int(value) for value in fields[11:15])  # utime … cstime
+            except (OSError, ValueError):
+                continue  # exited between the listing and the read: in its parent's cstime
+    return total / ticks
 
 
 def _tree_pss_kib(root: int) -> int:
@@ -1170,9 +1191,10 @@ def batch_articles(work: Path, example_text: str) -> Path:
 
 
 @contextlib.contextmanager
-def dask_cluster(bench: Bench, workers: int) -> Iterator[str]:
+def dask_cluster(bench: Bench, workers: int) -> Iterator[tuple[str, list[int]]]:
     """`dask scheduler` and `workers` x `dask worker --nthreads 1` on 127.0.0.1, started
-    before the timed runs (as a running cluster would be); yields the scheduler's address."""
+    before the timed runs (as a running cluster would be); yields the scheduler's address and
+    the processes' ids (each `dask` process, whose workers and their children are below it)."""
     dask = Path(bench.python()).with_name("dask")
     folder = bench.fresh("dask-cluster")
     address_file = folder / "scheduler.json"
@@ -1198,17 +1220,20 @@ def dask_cluster(bench: Bench, workers: int) -> Iterator[str]:
                                   stdout=subprocess.PIPE, text=True)
         assert waiter.stdout is not None and waiter.stdin is not None
         address = waiter.stdout.readline().strip()
+        # As the README starts them: without Dask's profiler (a dashboard page sampling each
+        # worker's stack every 10 ms, whatever the worker does).
+        env = {**bench.env, "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"}
         processes += [subprocess.Popen(
             [str(dask), "worker", address, "--nthreads", "1", "--host", "127.0.0.1",
              "--no-dashboard", "--local-directory", str(folder), "--name", f"bench-{i}"],
             stdout=subprocess.DEVNULL, stderr=(folder / f"worker-{i}.log").open("wb"),
-            cwd=folder, env=bench.env) for i in range(workers)]
+            cwd=folder, env=env) for i in range(workers)]
         waiter.stdin.write("\n")
         waiter.stdin.close()
         if waiter.wait(timeout=300) != 0:
             raise CommandFailed("the Dask cluster did not start")
         log(f"Dask cluster at {address}: {workers} workers")
-        yield address
+        yield address, [process.pid for process in processes]
     finally:
         for process in reversed(processes):
             process.terminate()
@@ -1224,6 +1249,7 @@ def cluster_rows(bench: Bench, articles: Path, example_text: str, rows: dict[str
     labels = {
         "Dl": f"batch of {BATCH_SIZE}, local pool `--jobs 2`, cold",
         "Dc": "… `--cluster local --jobs 2` (starts a 2-worker Dask cluster), cold",
+        "D0": "… of which: starting and stopping that local cluster, alone",
         "Ds": "… `--scheduler` of a 2-worker Dask cluster already running here, cold",
         "Dp": f"batch of {PIPER_BATCH_SIZE}, `--engine piper`, on that cluster, cold",
     }
@@ -1241,19 +1267,38 @@ def cluster_rows(bench: Bench, articles: Path, example_text: str, rows: dict[str
         return
 
     def batch(key: str, where: list[str], folder_of: Path = articles,
-              more: Sequence[str] = ()) -> Callable[[int], Run]:
+              more: Sequence[str] = (), cluster: Sequence[int] = ()) -> Callable[[int], Run]:
         def once(i: int) -> Run:
             folder = bench.fresh(f"batch-{key}")
-            return bench.briefing_run(
+            before = _tree_cpu_seconds(cluster)
+            run = bench.briefing_run(
                 ["batch", str(folder_of), "-o", str(folder / "out"),
                  "--cache-dir", str(folder / "cache"), *where, *more], name=f"{key}-run")
+            run.cluster_cpu_seconds = _tree_cpu_seconds(cluster) - before
+            return run
         return once
 
+    def start_stop(i: int) -> Run:
+        # What `--cluster local` does before its first task and after its last, through
+        # briefing's own code: connect (start the cluster), check the workers, close.
+        code = textwrap.dedent(f"""
+            from briefing import cluster
+            distributed = cluster.import_distributed()
+            options = cluster.ClusterOptions(local_workers={CLUSTER_WORKERS})
+            with cluster._client(distributed, options) as client:
+                cluster._check_workers(client, options)
+        """)
+        folder = bench.fresh("cluster-start")
+        return run_timed([bench.python(), "-c", code], env=bench.env, cwd=folder,
+                         log_path=folder / "stderr.txt")
+
     try:
-        with dask_cluster(bench, CLUSTER_WORKERS) as address:
+        with dask_cluster(bench, CLUSTER_WORKERS) as (address, processes):
             interleave([(rows["Dl"], batch("Dl", ["--jobs", "2"])),
                         (rows["Dc"], batch("Dc", ["--cluster", "local", "--jobs", "2"])),
-                        (rows["Ds"], batch("Ds", ["--scheduler", address]))], slow_runs)
+                        (rows["D0"], start_stop),
+                        (rows["Ds"], batch("Ds", ["--scheduler", address],
+                                           cluster=processes))], slow_runs)
             rows["Dp"].skipped = bench.piper_missing()
             if not rows["Dp"].skipped:
                 piper_articles = bench.fresh("piper-articles")
@@ -1262,7 +1307,7 @@ def cluster_rows(bench: Bench, articles: Path, example_text: str, rows: dict[str
                         variant(example_text, k), encoding="utf-8")
                 measure(rows["Dp"], max(1, slow_runs - 1),
                         batch("Dp", ["--scheduler", address], piper_articles,
-                              ["--engine", "piper"]))
+                              ["--engine", "piper"], processes))
     except CommandFailed as error:
         for key in labels:
             if not rows[key].runs:
@@ -1271,37 +1316,53 @@ def cluster_rows(bench: Bench, articles: Path, example_text: str, rows: dict[str
 
 def cluster_report(rows: dict[str, Row], load_before: str | None = None,
                    load_after: str | None = None, elapsed: float | None = None) -> list[str]:
-    """The Dask rows' table: wall times, ratios to the local pool, per-article cost."""
+    """The Dask rows' table: wall times and CPU times (whole trees, the running cluster's
+    included), their ratios to the local pool, per-article cost."""
     lines = []
     if load_before is not None:
         lines += [f"### Dask rows ({time.strftime('%Y-%m-%d %H:%M')}; {os.cpu_count()} CPUs; "
                   f"load average {load_before} before, {load_after} after; "
                   f"{(elapsed or 0) / 60:.1f} min; briefing {git_state()})", ""]
-    lines += ["| # | measurement | median wall | range | runs | ratio | per article | target "
-              "| result |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
-    local = rows["Dl"].seconds
-    for key, size in (("Dl", BATCH_SIZE), ("Dc", BATCH_SIZE), ("Ds", BATCH_SIZE),
+    lines += ["| # | measurement | median wall | range | runs | ratio | CPU, all processes | "
+              "CPU ratio | per article | target | result |",
+              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+
+    def total_cpu(row: Row) -> float | None:
+        return statistics.median(r.cpu_seconds + r.cluster_cpu_seconds for r in row.runs) \
+            if row.runs else None
+
+    local, local_cpu = rows["Dl"].seconds, total_cpu(rows["Dl"])
+    for key, size in (("Dl", BATCH_SIZE), ("Dc", BATCH_SIZE), ("D0", 0), ("Ds", BATCH_SIZE),
                       ("Dp", PIPER_BATCH_SIZE)):
         row = rows[key]
         if row.skipped or row.error:
-            lines.append(f"| {key} | {row.label} | — | | {len(row.runs)} | | | | "
+            lines.append(f"| {key} | {row.label} | — | | {len(row.runs)} | | | | | | "
                          f"{row.skipped or 'ERROR: ' + str(row.error)} |")
             continue
-        wall = row.seconds or 0.0
-        ratio, target, verdict = "", "", ""
-        if key in ("Dc", "Ds") and local:
+        wall, cpu = row.seconds or 0.0, total_cpu(row) or 0.0
+        ratio, cpu_ratio, cost, target, verdict = "", "", "", "", ""
+        if key in ("Dc", "Ds") and local and local_cpu:
             ratio = f"{wall / local:.2f}× (Dl)"
+            cpu_ratio = f"{cpu / local_cpu:.2f}× (Dl)"
             target = f"≤ {TARGET_CLUSTER_RATIO:.2f}× (Dl)"
             verdict = _verdict(wall / local <= TARGET_CLUSTER_RATIO)
-        cost = f"{wall * CLUSTER_WORKERS / size:.2f} core-s"
+        if key == "D0" and local:  # a fixed cost per batch, not per article
+            ratio = f"Dc without it: {((rows['Dc'].seconds or 0.0) - wall) / local:.2f}× (Dl)"
+        if size:
+            cost = f"{wall * CLUSTER_WORKERS / size:.2f} core-s"
         lines.append(f"| {key} | {row.label} | {_fmt(wall)} | {row.spread} | {len(row.runs)} "
-                     f"| {ratio} | {cost} | {target} | {verdict} |")
+                     f"| {ratio} | {_fmt(cpu)} | {cpu_ratio} | {cost} | {target} | {verdict} |")
     client = [f"{key} {rows[key].cpu / size * 1000:.0f} ms"
               for key, size in (("Ds", BATCH_SIZE), ("Dp", PIPER_BATCH_SIZE))
               if rows[key].cpu is not None and not rows[key].error]
     lines += ["", "Per article: wall time × 2 (both cores busy) / articles, in core-seconds. "
-              "Dc includes starting and stopping the local cluster; Ds is the steady state "
-              "of a running cluster (scheduler and workers started before, untimed)."
+              "CPU: user + system time of every process involved (for Ds and Dp the running "
+              "cluster's scheduler, nannies, workers and their children too); on a machine "
+              "shared with other work it is steadier than the wall time. "
+              "Dc includes starting and stopping the local cluster (D0: a fixed cost per "
+              "batch, however many articles); Ds is the steady state of a running cluster "
+              "(scheduler and workers started before, untimed; the workers without Dask's "
+              "profiler, as the README starts them)."
               + (f" The client's own CPU per article (receiving and writing the files): "
                  f"{', '.join(client)}." if client else "")]
     return lines
