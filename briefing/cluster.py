@@ -330,9 +330,10 @@ def _restore_malloc_thresholds() -> None:
     threshold, which otherwise rises to the size of the blocks a program frees: in a worker,
     every block of 128 KiB or more (audio buffers, numpy arrays) became a fresh mmap, zeroed
     by the kernel and unmapped when freed, in the worker and in every child forked from it.
-    Measured on a batch of 20: 0.3-0.4 CPU-s an article, in system time. The values are the
-    ceiling of glibc's dynamic scheme on 64-bit systems (mmap at 32 MiB, trim at twice that);
-    a worker whose environment sets no threshold keeps glibc's own behaviour.
+    Measured on a batch of 20 on two workers: about 0.45 CPU-s an article, in system time.
+    The values are the ceiling of glibc's dynamic scheme on 64-bit systems (mmap at 32 MiB,
+    trim at twice that); a worker whose environment sets no threshold keeps glibc's own
+    behaviour.
     """
     global _malloc_restored
     if _malloc_restored:
