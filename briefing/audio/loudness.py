@@ -15,7 +15,7 @@ import functools
 import math
 import struct
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -739,6 +739,10 @@ class ClipLoudness:
     kept: np.ndarray
     """The fraction of the clip's K-weighted energy the limiter keeps when it must take the
     peak down by (i + 1) * LOSS_STEP_DB, for i in range(LOSS_STEPS)."""
+    peaks: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    """The true peak of each chunk of _CHUNK samples (float32, full scale 1.0), which the
+    limiter reads: measured once, with the rest, where the clip is made, instead of again
+    as the programme is written; empty when let go (`level_clip` then measures them)."""
 
     def kept_at(self, depth_db: float) -> float:
         """The fraction of energy kept when the peak is taken down by `depth_db` (linear
@@ -753,21 +757,30 @@ class ClipLoudness:
         return float(10.0 ** np.interp(depth_db, steps, kept_db))
 
     def to_bytes(self) -> bytes:
-        head = struct.pack("<dII", self.peak_db, len(self.energies), len(self.kept))
+        head = struct.pack("<dIII", self.peak_db, len(self.energies), len(self.kept),
+                           len(self.peaks))
         return (head + self.energies.astype("<f8").tobytes()
-                + self.kept.astype("<f8").tobytes())
+                + self.kept.astype("<f8").tobytes() + self.peaks.astype("<f4").tobytes())
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ClipLoudness:
         """The inverse of `to_bytes`; ValueError if `data` is not one."""
-        head = struct.calcsize("<dII")
+        head = struct.calcsize("<dIII")
         if len(data) < head:
             raise ValueError("clip loudness: too short")
-        peak_db, count, kept = struct.unpack_from("<dII", data)
-        if len(data) != head + 8 * (count + kept) or kept != LOSS_STEPS:
+        peak_db, count, kept, peaks = struct.unpack_from("<dIII", data)
+        if len(data) != head + 8 * (count + kept) + 4 * peaks or kept != LOSS_STEPS:
             raise ValueError("clip loudness: wrong size")
-        values = np.frombuffer(data, dtype="<f8", offset=head).astype(np.float64)
-        return cls(peak_db, values[:count], values[count:])
+        values = np.frombuffer(data, dtype="<f8", count=count + kept,
+                               offset=head).astype(np.float64)
+        chunk_peaks = np.frombuffer(data, dtype="<f4", count=peaks,
+                                    offset=head + 8 * (count + kept)).astype(np.float32)
+        return cls(peak_db, values[:count], values[count:], chunk_peaks)
+
+    def lean(self) -> ClipLoudness:
+        """These measurements without the per-tick and per-chunk arrays: what deciding
+        whether to limit the clip needs, a few bytes whatever its length."""
+        return ClipLoudness(self.peak_db, np.zeros(0), self.kept)
 
 
 def measure_clip(samples: np.ndarray, sample_rate: int) -> ClipLoudness:
@@ -792,7 +805,7 @@ def measure_clip(samples: np.ndarray, sample_rate: int) -> ClipLoudness:
                 weights = 10.0 ** (gain_db / 10.0)
                 limited += float(chunk_energy[first : first + len(gain_db)] @ weights)
             kept[i] = limited / total
-    return ClipLoudness(peak_db, energies, kept)
+    return ClipLoudness(peak_db, energies, kept, peaks)
 
 
 @dataclass(frozen=True)
@@ -876,8 +889,11 @@ def level_clip(samples: np.ndarray, sample_rate: int, clip: ClipLoudness,
     limited if, and only if, its peak would then exceed the ceiling."""
     _check_samples(samples, sample_rate)
     out = np.empty_like(samples)
+    chunks = -(-len(samples) // _CHUNK)
     if clip.peak_db + levelling.gain_db <= levelling.ceiling_db:
-        peaks = np.zeros(-(-len(samples) // _CHUNK), dtype=np.float32)  # nothing to limit
+        peaks = np.zeros(chunks, dtype=np.float32)  # nothing to limit
+    elif len(clip.peaks) == chunks:
+        peaks = clip.peaks
     else:
         peaks = np.concatenate([_chunk_peaks(samples, start, stop)
                                 for start, stop in _segments(len(samples))])

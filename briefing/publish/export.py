@@ -15,7 +15,6 @@ import tempfile
 import threading
 import wave
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
 
@@ -26,23 +25,13 @@ from briefing.audio.loudness import INTERPOLATION_GAIN, TRUE_PEAK_PHASES, true_p
 from briefing.errors import EncoderError
 from briefing.model import Tags, Timeline
 from briefing.publish import tagging, transcripts
-from briefing.publish.formats import DEFAULT_FORMAT, Format
+from briefing.publish.formats import EncodingOptions
 from briefing.runtime import encoder_deadline, ffmpeg_executable, run_encoder
 
 if TYPE_CHECKING:
     from briefing.publish.cover import Cover
 
 TRUE_PEAK_TAPS = TRUE_PEAK_PHASES.shape[1]
-
-
-@dataclass(frozen=True)
-class EncodingOptions:
-    """How to encode."""
-
-    format: Format = DEFAULT_FORMAT
-    """The container and codec."""
-    bitrate: str | None = None
-    """Bitrate for lossy formats, as ffmpeg takes it; None for the format's default."""
 
 
 Samples = Callable[[float], Iterable[np.ndarray]]

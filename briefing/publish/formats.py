@@ -51,6 +51,21 @@ FORMATS: dict[str, Format] = {
 
 DEFAULT_FORMAT = FORMATS["mp3"]
 
+MAX_TOC_ENTRIES = 255
+"""The most entries one ID3 CTOC frame can list (its count is a single byte)."""
+MAX_CHAPTERS = MAX_TOC_ENTRIES * MAX_TOC_ENTRIES
+"""The most chapters a briefing may have: a table of 255 tables of 255 chapters."""
+
+
+@dataclass(frozen=True)
+class EncodingOptions:
+    """How to encode."""
+
+    format: Format = DEFAULT_FORMAT
+    """The container and codec."""
+    bitrate: str | None = None
+    """Bitrate for lossy formats, as ffmpeg takes it; None for the format's default."""
+
 AUDIO_TYPES: dict[str, str] = {
     **{audio_format.suffix: audio_format.mime for audio_format in FORMATS.values()},
     # Audio of other tools that a feed folder may hold too.
