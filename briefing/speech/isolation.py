@@ -2,7 +2,7 @@
 
 eSpeak NG keeps state between calls in one process (the same text comes out slightly
 different the second time) and can crash or hang on bad input. A child per call, forked from
-a parent that has loaded the library but never initialised it, gives every call the same
+a parent that has loaded the library but never spoken with it, gives every call the same
 pristine state, contains crashes, and makes timeouts enforceable by killing the child.
 
 Plain `os.fork` rather than `multiprocessing`: it costs less per call, and it works inside
