@@ -794,18 +794,42 @@ def measure_clip(samples: np.ndarray, sample_rate: int) -> ClipLoudness:
     padded[:chunks] = chunk_energy
     energies = padded.reshape(ticks, _TICK_CHUNKS).sum(axis=1)
     peak_db = _max_db(peaks)
+    return ClipLoudness(peak_db, energies, _kept_fractions(peaks, chunk_energy, peak_db,
+                                                           sample_rate), peaks)
+
+
+def _kept_fractions(peaks: np.ndarray, chunk_energy: np.ndarray, peak_db: float,
+                    sample_rate: int) -> np.ndarray:
+    """`ClipLoudness.kept`: the share of the clip's energy the limiter (`_limiter_gain_db`)
+    keeps at each of the LOSS_STEPS depths, worked out together.
+
+    Before its smoothing, the limiter's reduction at a depth d below the clip's peak is
+    min(G - d, 0), where G is the same for every depth (a running minimum and the release
+    commute with subtracting d, and x - d <= 0 wherever a chunk needs limiting): G is made
+    once, and only the two moving averages are made per depth.
+    """
     total = float(chunk_energy.sum())
-    kept = np.ones(LOSS_STEPS)
-    if total > 0.0:
-        size = _SEGMENT // _CHUNK
-        for i in range(LOSS_STEPS):
-            limited = 0.0
-            depth = (i + 1) * LOSS_STEP_DB
-            for first, gain_db in _limiter_gain_db(peaks, peak_db - depth, sample_rate, size):
-                weights = 10.0 ** (gain_db / 10.0)
-                limited += float(chunk_energy[first : first + len(gain_db)] @ weights)
-            kept[i] = limited / total
-    return ClipLoudness(peak_db, energies, kept, peaks)
+    if total <= 0.0:
+        return np.ones(LOSS_STEPS)
+    half, before, after = _limiter_reach(sample_rate)
+    width = before + 1 + after
+    n = len(peaks)
+    # How far each chunk's peak lies below the clip's; none beyond the ends.
+    below = np.full(n + width - 1, math.inf)
+    with np.errstate(divide="ignore"):
+        below[before : before + n] = peak_db - 20.0 * np.log10(peaks.astype(np.float64))
+    spread = _running_min(below, width)[:n]
+    ramp = np.arange(n) * (_RELEASE_DB_PER_S / (sample_rate / _CHUNK))
+    spread -= ramp
+    np.minimum.accumulate(spread, out=spread)
+    spread += ramp
+    kept = np.empty(LOSS_STEPS)
+    for i in range(LOSS_STEPS):
+        reduction = np.minimum(spread - (i + 1) * LOSS_STEP_DB, 0.0)
+        smoothed, _ = _moving_average(reduction, half, np.zeros(half))
+        smoothed, _ = _moving_average(smoothed, half, np.zeros(half))
+        kept[i] = float(chunk_energy @ 10.0 ** (smoothed / 10.0)) / total
+    return kept
 
 
 @dataclass(frozen=True)
