@@ -29,7 +29,6 @@ from briefing.normalize.normalizer import NormalizeOptions, normalize
 from briefing.publish.formats import MAX_CHAPTERS, EncodingOptions
 from briefing.read.language import article_language, canonical_code
 from briefing.read.limits import MAX_BRIEFING_SECONDS, check_length
-from briefing.runtime import ffmpeg_executable
 from briefing.speech import synthesis as speech
 from briefing.speech.cache import CacheStats, SegmentCache
 from briefing.speech.engines import Engine, is_speakable, make_engine
@@ -286,14 +285,8 @@ def _build(
         # Clips go to the cache as they are made, never all into memory; without a cache,
         # to a private one that goes when the build does.
         store = cache or SegmentCache(stack.enter_context(atomic.scratch_folder()))
-        def synthesized(done: int, total: int) -> None:
-            if done == 1 and options.encoding.format.codec is not None:
-                # imageio-ffmpeg runs its ffmpeg to find it: done while the rest is spoken,
-                # not between the speech and the encoding.
-                ffmpeg_executable()
-            report("synthesize", done, total)
-
-        spoken = speech.speak(requests, store, stream.ANALYSIS, options.jobs, synthesized)
+        spoken = speech.speak(requests, store, stream.ANALYSIS, options.jobs,
+                              progress=lambda done, total: report("synthesize", done, total))
         rate = voices.content.sample_rate
         facts = []
         for index, clip in enumerate(spoken):  # each clip's analysis read, then let go
