@@ -124,9 +124,9 @@ def _say_to_file(engine: Any, text: str, wav_path: Path) -> None:
 
 
 def _speak_synchronously(pieces: list[str], settings: VoiceSettings) -> bytes:
-    """The pieces spoken one after the other by eSpeak NG, as 16-bit samples: in this
-    process's own, fresh eSpeak (a child's), which calls back with each buffer before
-    `Synth` returns."""
+    """The pieces spoken one after the other by eSpeak NG, as 16-bit samples, by this
+    process's eSpeak (a child's: initialised by its parent, which never speaks), which calls
+    back with each buffer before `Synth` returns."""
     import ctypes
 
     from pyttsx3.drivers import _espeak
@@ -156,7 +156,9 @@ def _initialise_espeak() -> None:
 
     Listing the voices reads every voice file (8,000 system calls): done in each child, it
     took more system time than the speech. Neither step depends on what was said before,
-    and the parent never speaks, so each child still speaks from the same state.
+    and the parent never speaks, so each child still speaks from the same state. Called
+    before children are forked, by the one thread that builds (a process builds one
+    briefing at a time: the CLI, a batch worker, the page's worker, a cluster task).
     """
     from pyttsx3.drivers import _espeak
 
