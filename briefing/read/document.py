@@ -25,7 +25,7 @@ from briefing.model import Document
 from briefing.read import web
 from briefing.read.feeds import FEED_SUFFIXES
 from briefing.read.fetch import TEXT_TYPES, Fetched, fetch, is_url
-from briefing.read.html import HTML_SUFFIXES, looks_like_html
+from briefing.read.html import HTML_SUFFIXES, load_extractor_in_background, looks_like_html
 from briefing.read.limits import MAX_ARTICLE_BYTES, read_bounded
 from briefing.read.sentences import split_sentences
 from briefing.read.web import ReadOptions
@@ -196,6 +196,7 @@ def read_fetched(fetched: Fetched, warn: Warn | None = None,
 def _read_source(source: str, warn: Warn | None, stdin: BinaryIO | None,
                  options: ReadOptions) -> list[Document]:
     if is_url(source):
+        load_extractor_in_background()  # most URLs are pages
         return read_fetched(fetch(source, options.limits), warn, options)
     name = "<stdin>" if source == STDIN else source
     return parse_bytes(read_bytes(source, stdin, options), name, warn, options)

@@ -15,7 +15,9 @@ page, and it extracts the metadata too.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +49,39 @@ _STANDFIRST_CLASSES = frozenset({"standfirst", "dek", "subheadline", "subhead", 
                                  "strapline", "article-summary", "summary", "excerpt",
                                  "description", "sub-title", "subtitle"})
 _JS_ROOTS = re.compile(r"^(root|app|__next|__nuxt|svelte|main-app|react-root|ember\w*)$")
+
+
+_extractor_loading = threading.Lock()
+_extractor_started = False
+
+
+def load_extractor_in_background() -> None:
+    """Start importing trafilatura in a thread (once a process), so that a fetch's wait for
+    the network pays for it.
+
+    Importing it is nearly all that reading a page adds to a build (about 0.15 s of CPU: it
+    brings courlan, htmldate, justext, urllib3, ssl and email, which its extraction modules
+    import at load time), while the extraction itself takes 5-10 ms. A fetch leaves the
+    interpreter idle for as long or longer, so started before one, the import is done, or
+    nearly, when the page arrives (`read_html` waits for the rest). A URL that turns out to
+    be text or JSON costs the import in CPU, never in time waited.
+    """
+    global _extractor_started
+    with _extractor_loading:
+        if _extractor_started:
+            return
+        _extractor_started = True
+    # What the fetch imports is imported here first, so the two threads never import the
+    # same modules at once (Python's import locks make that safe, but only one would work).
+    import urllib3  # noqa: F401
+
+    def load() -> None:
+        # A failure is left to the import in `read_html`, which reports it where it matters
+        # (a thread's exception would print a traceback).
+        with contextlib.suppress(Exception):
+            import trafilatura  # noqa: F401
+
+    threading.Thread(target=load, name="briefing-load-trafilatura").start()
 
 
 @dataclass(frozen=True)
