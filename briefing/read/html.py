@@ -24,7 +24,6 @@ from typing import Any
 
 from briefing.errors import InputError
 from briefing.model import Document, Dropped
-from briefing.read import boilerplate
 from briefing.read.sentences import split_sentences
 from briefing.read.summary import DEFAULT_POINTS, central_sentences
 
@@ -199,6 +198,10 @@ def page_metadata(tree: object, url: str | None) -> PageMetadata:
 
 def remove_boilerplate(tree: object) -> list[Dropped]:
     """Apply the element rules to `tree` in place; what each removed, in page order."""
+    # Imported where used: its rules compile many patterns and it brings lxml.html, which a
+    # build of text, Markdown or JSON (which imports this module too) never needs.
+    from briefing.read import boilerplate
+
     dropped: list[Dropped] = []
 
     def visit(element: object) -> None:
@@ -302,6 +305,8 @@ def _fragment_blocks(tree: object) -> Iterator[tuple[str, str]]:
 
 def _document(blocks: list[tuple[str, str]], page_points: list[str], dropped: list[Dropped],
               metadata: PageMetadata, source: str, points: int, tree: object | None) -> Document:
+    from briefing.read import boilerplate
+
     paragraphs: list[str] = []
     for index, (kind, text) in enumerate(blocks):
         if metadata.author and text.strip(" .") == metadata.author:
