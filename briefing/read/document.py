@@ -196,8 +196,15 @@ def read_fetched(fetched: Fetched, warn: Warn | None = None,
 def _read_source(source: str, warn: Warn | None, stdin: BinaryIO | None,
                  options: ReadOptions) -> list[Document]:
     if is_url(source):
-        load_extractor_in_background()  # most URLs are pages
-        return read_fetched(fetch(source, options.limits), warn, options)
+        loading = load_extractor_in_background()  # most URLs are pages
+        try:
+            return read_fetched(fetch(source, options.limits), warn, options)
+        finally:
+            # Done before returning, whatever the URL held: a build forks its synthesis
+            # children next, and a child forked while another thread imports could inherit
+            # an import lock that nobody will release.
+            if loading is not None:
+                loading.join()
     name = "<stdin>" if source == STDIN else source
     return parse_bytes(read_bytes(source, stdin, options), name, warn, options)
 
