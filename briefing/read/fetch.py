@@ -203,7 +203,9 @@ class _Deadline:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
+        # Finished on every way out, so a late timer never shuts a connection that the pool
+        # has handed to the next fetch.
+        self.finish()
         self._current.deadline = None
 
 
