@@ -816,6 +816,12 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     from briefing.runtime import ffmpeg_executable
 
+    # Measured as installed: a pip install leaves compiled bytecode, but with
+    # PYTHONDONTWRITEBYTECODE set every run would compile briefing's modules again.
+    subprocess.run([str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists()
+                    else sys.executable, "-m", "compileall", "-q", str(ROOT / "briefing")],
+                   check=True)
+
     ffmpeg = ffmpeg_executable()
     load_before = loadavg()
     started = time.perf_counter()
