@@ -1152,7 +1152,8 @@ def main(argv: list[str] | None = None) -> int:
                      slow_runs, args.quick, notes)
         print("\n" + "\n".join(normalizer_table))
         print("\n" + "\n".join(page_report(rows, page_firsts, page_weights, load_before)))
-        print("\n" + "\n".join(cluster_report(rows)))
+        if "Dl" in rows:  # not with --skip cluster
+            print("\n" + "\n".join(cluster_report(rows)))
     finally:
         if args.keep:
             log(f"kept {work}")
