@@ -21,9 +21,9 @@ from briefing import atomic, pipeline
 from briefing.errors import BriefingError, InputError
 from briefing.model import Article, Document
 from briefing.publish import fileset
-from briefing.read.document import parse_bytes, read_bytes, read_documents, to_json
+from briefing.read.document import parse_bytes, read_bytes, read_fetched, to_json
 from briefing.read.feeds import FEED_SUFFIXES, FeedState, item_slug
-from briefing.read.fetch import Validators, is_url
+from briefing.read.fetch import Fetched, Validators, is_url
 from briefing.read.web import ReadOptions, Warn, read_feed_for_batch
 from briefing.speech.isolation import Task, run_concurrently
 
@@ -118,12 +118,9 @@ def plan_feeds(sources: list[str], output: Path, suffix: str, options: ReadOptio
     for source in sources:
         etag, modified = state.validators(source)
         validators = Validators(etag, modified) if (etag or modified) else None
-        try:
-            read = read_feed_for_batch(source, options, state.seen(source), validators, warn)
-        except InputError as error:
-            if not is_url(source) or "not an RSS or Atom feed" not in str(error):
-                raise
-            articles.append(_page_article(source, output, suffix, options, warn, taken))
+        read = read_feed_for_batch(source, options, state.seen(source), validators, warn)
+        if read.page is not None:
+            articles.append(_page_article(read.page, output, suffix, options, warn, taken))
             continue
         if not read.items:
             unchanged.append(source)
@@ -141,17 +138,18 @@ def plan_feeds(sources: list[str], output: Path, suffix: str, options: ReadOptio
     return FeedPlan(tuple(articles), state, tuple(unchanged))
 
 
-def _page_article(url: str, output: Path, suffix: str, options: ReadOptions,
+def _page_article(page: Fetched, output: Path, suffix: str, options: ReadOptions,
                   warn: Warn | None, taken: set[str]) -> WebArticle:
     from urllib.parse import urlsplit
 
+    url = page.url
     stem = Path(urlsplit(url).path).stem or urlsplit(url).hostname or "page"
     while stem in taken:
         stem += "-2"
     taken.add(stem)
     target = output / f"{stem}{suffix}"
     try:
-        documents = read_documents([url], warn=warn, options=options)
+        documents = read_fetched(page, warn, options)
     except BriefingError as error:
         return WebArticle(url, target, None, str(error))
     return WebArticle(url, target, documents[0], None)

@@ -321,8 +321,7 @@ def _build_options(args: argparse.Namespace, target: Path | None) -> pipeline.Bu
     from briefing import pipeline
     from briefing.model import VoiceSettings
     from briefing.publish.cover import advice, load_cover
-    from briefing.publish.export import EncodingOptions
-    from briefing.publish.formats import format_for
+    from briefing.publish.formats import EncodingOptions, format_for
 
     if args.cover is not None:
         cover = load_cover(args.cover)  # a bad picture fails now, not after synthesis

@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,14 +26,15 @@ from briefing.compose.template import DEFAULT_PAUSES, Pauses
 from briefing.errors import InputError
 from briefing.model import Document, Script, Segment, Tags, Timeline, VoiceSettings
 from briefing.normalize.normalizer import NormalizeOptions, normalize
-from briefing.publish import export, fileset
-from briefing.publish.cover import Cover, load_cover
-from briefing.publish.tagging import MAX_CHAPTERS
+from briefing.publish.formats import MAX_CHAPTERS, EncodingOptions
 from briefing.read.language import article_language, canonical_code
 from briefing.read.limits import MAX_BRIEFING_SECONDS, check_length
 from briefing.speech import synthesis as speech
 from briefing.speech.cache import CacheStats, SegmentCache
 from briefing.speech.engines import Engine, is_speakable, make_engine
+
+if TYPE_CHECKING:
+    from briefing.publish.cover import Cover
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class BuildOptions:
     """Silence at each kind of boundary."""
     normalize: NormalizeOptions = field(default_factory=NormalizeOptions)
     """How text is turned into spoken words."""
-    encoding: export.EncodingOptions = field(default_factory=export.EncodingOptions)
+    encoding: EncodingOptions = field(default_factory=EncodingOptions)
     """How the audio is encoded: format and bitrate."""
     transcript: bool = True
     """Write the transcripts (`<name>.txt`, `.srt`, `.vtt`) beside the audio."""
@@ -289,7 +291,8 @@ def _build(
         facts = []
         for index, clip in enumerate(spoken):  # each clip's analysis read, then let go
             facts.append(stream.ClipFacts.from_bytes(clip.analysis))
-            spoken[index] = replace(clip, analysis=b"")
+            if clip.key is not None:  # read back from the store when the clip is written
+                spoken[index] = replace(clip, analysis=b"")
         tone = section_tone(rate) if options.tone else None
         plan = layout(script, [fact.length for fact in facts], rate,
                       len(tone) if tone is not None else 0)
@@ -308,7 +311,16 @@ def _build(
 
         def programme(quieter_db: float) -> Iterator[np.ndarray]:
             chosen = levelling.quieter(quieter_db) if levelling is not None else None
-            return stream.samples(plan, lambda i: spoken[i].load(store), facts, chosen, tone)
+            return stream.samples(plan, lambda i: spoken[i].load(store), whole_facts, chosen,
+                                  tone)
+
+        def whole_facts(index: int) -> stream.ClipFacts:
+            return stream.ClipFacts.from_bytes(
+                spoken[index].load_analysis(store, stream.ANALYSIS.kind))
+
+        # Imported once the segments are spoken: start-up is the time to the first segment.
+        from briefing.publish import export, fileset
+        from briefing.publish.cover import Cover, load_cover
 
         authors = sorted({document.author for document in documents if document.author})
         tags = Tags(
@@ -389,6 +401,8 @@ def check_targets(files: list[Path], sources: list[str], force: bool) -> None:
     A briefing's own files may be rebuilt freely; which are its own is decided file by file
     (see `fileset.is_ours`): a user's `story.txt` beside a briefing stays theirs.
     """
+    from briefing.publish import fileset
+
     inputs = _input_paths(sources)
     for path in files:
         if path.resolve() in inputs:

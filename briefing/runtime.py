@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from briefing.errors import EncoderError, EngineError
 
@@ -55,7 +56,7 @@ def load_espeak() -> str:
 @functools.cache
 def ffmpeg_executable() -> str:
     """The ffmpeg to encode with: the system's if on PATH, else the imageio-ffmpeg wheel's."""
-    found = shutil.which("ffmpeg")
+    found = shutil.which("ffmpeg") or _bundled_ffmpeg()
     if found:
         return found
     try:
@@ -66,6 +67,27 @@ def ffmpeg_executable() -> str:
         raise EncoderError(
             "ffmpeg not found: `pip install imageio-ffmpeg` or install ffmpeg "
             "(e.g. `apt install ffmpeg`)") from None
+
+
+def _bundled_ffmpeg() -> str | None:
+    """The imageio-ffmpeg wheel's binary, found where the wheel keeps it (`binaries/ffmpeg-*`)
+    without importing the package: its `get_ffmpeg_exe` imports 50 ms of modules and runs
+    the binary to check it, 0.1 s or more of every build. An ffmpeg that does not run is
+    reported when the encoding starts. None if the wheel is not there, or is laid out
+    otherwise (then `get_ffmpeg_exe` finds it), or IMAGEIO_FFMPEG_EXE chooses another."""
+    import importlib.util
+
+    if os.environ.get("IMAGEIO_FFMPEG_EXE"):
+        return None
+    try:
+        spec = importlib.util.find_spec("imageio_ffmpeg")
+    except (ImportError, ValueError):
+        return None
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        for candidate in sorted(Path(folder, "binaries").glob("ffmpeg-*")):
+            if candidate.is_file() and os.access(candidate, os.X_OK):
+                return str(candidate)
+    return None
 
 
 ENCODER_BASE_SECONDS = 30.0

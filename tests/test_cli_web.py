@@ -121,3 +121,16 @@ def test_feed_batch_asks_conditionally(web: WebServer, tmp_path: Path) -> None:
     assert second.code == 0, second.stderr
     assert "no new items" in second.stderr
     assert "If-None-Match" in web.requests[-1][1]
+
+
+def test_batch_of_page_urls_fetches_each_once(web: WebServer, tmp_path: Path) -> None:
+    # A batch first asks a URL whether it is a feed; a page's answer is the page itself, read
+    # from that one response (a text article's too, as `build` reads it).
+    out = tmp_path / "site"
+    result = run_cli("batch", web.url("news-story.html"), web.url("text/coast-road"),
+                     "-o", out, "--no-transcript", timeout=600)
+    assert result.code == 0, result.stderr
+    assert sorted(path.name for path in out.glob("*.mp3")) == ["coast-road.mp3",
+                                                               "news-story.mp3"]
+    assert web.paths().count("/news-story.html") == 1
+    assert web.paths().count("/text/coast-road") == 1

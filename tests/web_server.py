@@ -7,6 +7,9 @@ Routes:
   /etag/<name>               the same feed, with an ETag; 304 when If-None-Match matches
   /status/<code>             that status, with a small HTML body
   /hang                      accepts, reads the request, never answers (until the server stops)
+  /trickle                   answers 200 at once, then sends the body one byte every 0.1 s,
+                             never finishing (until the server stops)
+  /trickle-headers           sends its status line, then its headers one byte every 0.1 s
   /loop                      redirects to itself
   /redirect-to/<path>        one redirect to /<path>
   /huge                      text/html, 50 MB, no Content-Length (streamed)
@@ -60,6 +63,8 @@ def serve() -> Iterator[WebServer]:
             if path == "/hang":
                 state.stop.wait(120)
                 return
+            if path in ("/trickle", "/trickle-headers"):
+                return self._trickle(headers=path == "/trickle-headers")
             if path == "/loop":
                 return self._redirect("/loop")
             if path.startswith("/redirect-to/"):
@@ -129,6 +134,28 @@ def serve() -> Iterator[WebServer]:
             except OSError:
                 pass  # the client gave up, as it should
             self.close_connection = True
+
+        def _trickle(self, headers: bool) -> None:
+            # Slower than no server at all: every byte comes well within any read timeout,
+            # so only a deadline for the whole fetch stops it.
+            self.close_connection = True
+            try:
+                if headers:
+                    self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                    drip = b"X-Slow: " + b"z" * 60_000
+                else:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    drip = b"<p>" + b"word " * 60_000
+                    self.send_header("Content-Length", str(len(drip)))
+                    self.end_headers()
+                for byte in drip:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    if state.stop.wait(0.1):
+                        return
+            except OSError:
+                pass  # the client gave up, as it should
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True

@@ -15,7 +15,7 @@ import functools
 import math
 import struct
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -739,6 +739,10 @@ class ClipLoudness:
     kept: np.ndarray
     """The fraction of the clip's K-weighted energy the limiter keeps when it must take the
     peak down by (i + 1) * LOSS_STEP_DB, for i in range(LOSS_STEPS)."""
+    peaks: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    """The true peak of each chunk of _CHUNK samples (float32, full scale 1.0), which the
+    limiter reads: measured once, with the rest, where the clip is made, instead of again
+    as the programme is written; empty when let go (`level_clip` then measures them)."""
 
     def kept_at(self, depth_db: float) -> float:
         """The fraction of energy kept when the peak is taken down by `depth_db` (linear
@@ -753,21 +757,30 @@ class ClipLoudness:
         return float(10.0 ** np.interp(depth_db, steps, kept_db))
 
     def to_bytes(self) -> bytes:
-        head = struct.pack("<dII", self.peak_db, len(self.energies), len(self.kept))
+        head = struct.pack("<dIII", self.peak_db, len(self.energies), len(self.kept),
+                           len(self.peaks))
         return (head + self.energies.astype("<f8").tobytes()
-                + self.kept.astype("<f8").tobytes())
+                + self.kept.astype("<f8").tobytes() + self.peaks.astype("<f4").tobytes())
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ClipLoudness:
         """The inverse of `to_bytes`; ValueError if `data` is not one."""
-        head = struct.calcsize("<dII")
+        head = struct.calcsize("<dIII")
         if len(data) < head:
             raise ValueError("clip loudness: too short")
-        peak_db, count, kept = struct.unpack_from("<dII", data)
-        if len(data) != head + 8 * (count + kept) or kept != LOSS_STEPS:
+        peak_db, count, kept, peaks = struct.unpack_from("<dIII", data)
+        if len(data) != head + 8 * (count + kept) + 4 * peaks or kept != LOSS_STEPS:
             raise ValueError("clip loudness: wrong size")
-        values = np.frombuffer(data, dtype="<f8", offset=head).astype(np.float64)
-        return cls(peak_db, values[:count], values[count:])
+        values = np.frombuffer(data, dtype="<f8", count=count + kept,
+                               offset=head).astype(np.float64)
+        chunk_peaks = np.frombuffer(data, dtype="<f4", count=peaks,
+                                    offset=head + 8 * (count + kept)).astype(np.float32)
+        return cls(peak_db, values[:count], values[count:], chunk_peaks)
+
+    def lean(self) -> ClipLoudness:
+        """These measurements without the per-tick and per-chunk arrays: what deciding
+        whether to limit the clip needs, a few bytes whatever its length."""
+        return ClipLoudness(self.peak_db, np.zeros(0), self.kept)
 
 
 def measure_clip(samples: np.ndarray, sample_rate: int) -> ClipLoudness:
@@ -781,18 +794,42 @@ def measure_clip(samples: np.ndarray, sample_rate: int) -> ClipLoudness:
     padded[:chunks] = chunk_energy
     energies = padded.reshape(ticks, _TICK_CHUNKS).sum(axis=1)
     peak_db = _max_db(peaks)
+    return ClipLoudness(peak_db, energies, _kept_fractions(peaks, chunk_energy, peak_db,
+                                                           sample_rate), peaks)
+
+
+def _kept_fractions(peaks: np.ndarray, chunk_energy: np.ndarray, peak_db: float,
+                    sample_rate: int) -> np.ndarray:
+    """`ClipLoudness.kept`: the share of the clip's energy the limiter (`_limiter_gain_db`)
+    keeps at each of the LOSS_STEPS depths, worked out together.
+
+    Before its smoothing, the limiter's reduction at a depth d below the clip's peak is
+    min(G - d, 0), where G is the same for every depth (a running minimum and the release
+    commute with subtracting d, and x - d <= 0 wherever a chunk needs limiting): G is made
+    once, and only the two moving averages are made per depth.
+    """
     total = float(chunk_energy.sum())
-    kept = np.ones(LOSS_STEPS)
-    if total > 0.0:
-        size = _SEGMENT // _CHUNK
-        for i in range(LOSS_STEPS):
-            limited = 0.0
-            depth = (i + 1) * LOSS_STEP_DB
-            for first, gain_db in _limiter_gain_db(peaks, peak_db - depth, sample_rate, size):
-                weights = 10.0 ** (gain_db / 10.0)
-                limited += float(chunk_energy[first : first + len(gain_db)] @ weights)
-            kept[i] = limited / total
-    return ClipLoudness(peak_db, energies, kept)
+    if total <= 0.0:
+        return np.ones(LOSS_STEPS)
+    half, before, after = _limiter_reach(sample_rate)
+    width = before + 1 + after
+    n = len(peaks)
+    # How far each chunk's peak lies below the clip's; none beyond the ends.
+    below = np.full(n + width - 1, math.inf)
+    with np.errstate(divide="ignore"):
+        below[before : before + n] = peak_db - 20.0 * np.log10(peaks.astype(np.float64))
+    spread = _running_min(below, width)[:n]
+    ramp = np.arange(n) * (_RELEASE_DB_PER_S / (sample_rate / _CHUNK))
+    spread -= ramp
+    np.minimum.accumulate(spread, out=spread)
+    spread += ramp
+    kept = np.empty(LOSS_STEPS)
+    for i in range(LOSS_STEPS):
+        reduction = np.minimum(spread - (i + 1) * LOSS_STEP_DB, 0.0)
+        smoothed, _ = _moving_average(reduction, half, np.zeros(half))
+        smoothed, _ = _moving_average(smoothed, half, np.zeros(half))
+        kept[i] = float(chunk_energy @ 10.0 ** (smoothed / 10.0)) / total
+    return kept
 
 
 @dataclass(frozen=True)
@@ -876,8 +913,11 @@ def level_clip(samples: np.ndarray, sample_rate: int, clip: ClipLoudness,
     limited if, and only if, its peak would then exceed the ceiling."""
     _check_samples(samples, sample_rate)
     out = np.empty_like(samples)
+    chunks = -(-len(samples) // _CHUNK)
     if clip.peak_db + levelling.gain_db <= levelling.ceiling_db:
-        peaks = np.zeros(-(-len(samples) // _CHUNK), dtype=np.float32)  # nothing to limit
+        peaks = np.zeros(chunks, dtype=np.float32)  # nothing to limit
+    elif len(clip.peaks) == chunks:
+        peaks = clip.peaks
     else:
         peaks = np.concatenate([_chunk_peaks(samples, start, stop)
                                 for start, stop in _segments(len(samples))])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -49,9 +49,10 @@ class ClipFacts:
         return self.end - self.start
 
     def lean(self) -> ClipFacts:
-        """These facts without the energies, which only the programme's levelling reads: what
-        writing the clip out needs, a few bytes whatever its length."""
-        return ClipFacts(self.start, self.end, replace(self.loudness, energies=np.zeros(0)))
+        """These facts without the energies and chunk peaks, which the programme's levelling
+        and the clip's limiting read: a few bytes whatever the clip's length, to keep for
+        every clip while the programme is written."""
+        return ClipFacts(self.start, self.end, self.loudness.lean())
 
     def to_bytes(self) -> bytes:
         return _BOUNDS.pack(self.start, self.end) + self.loudness.to_bytes()
@@ -75,7 +76,7 @@ def _analyse(clip: Clip) -> bytes:
     return facts(clip).to_bytes()
 
 
-ANALYSIS = Analysis(f"clip-facts/1 tick={TICK} loss={LOSS_STEP_DB}x{LOSS_STEPS}", _analyse)
+ANALYSIS = Analysis(f"clip-facts/2 tick={TICK} loss={LOSS_STEP_DB}x{LOSS_STEPS}", _analyse)
 """`facts` as bytes, to be made in a synthesis worker and cached beside the clip; its kind
 changes with the format, so facts cached by another version are made again."""
 
@@ -83,19 +84,20 @@ changes with the format, so facts cached by another version are made again."""
 def samples(
     plan: Layout,
     clips: Callable[[int], Clip],
-    clip_facts: list[ClipFacts],
+    clip_facts: Callable[[int], ClipFacts],
     levelling: Levelling | None,
     tone: np.ndarray | None = None,
 ) -> Iterator[np.ndarray]:
-    """The programme's samples in order, in blocks: clip i read by `clips(i)` only when its
-    turn comes, trimmed and levelled (unchanged with no `levelling`)."""
+    """The programme's samples in order, in blocks: clip i and its facts read by `clips(i)`
+    and `clip_facts(i)` only when its turn comes, trimmed and levelled (unchanged with no
+    `levelling`). Facts with their chunk peaks spare the limiter measuring them again."""
     rate = plan.timeline.sample_rate
 
     def levelled(samples: np.ndarray, loudness: ClipLoudness) -> np.ndarray:
         return samples if levelling is None else level_clip(samples, rate, loudness, levelling)
 
     def clip(index: int) -> np.ndarray:
-        found, fact = clips(index), clip_facts[index]
+        found, fact = clips(index), clip_facts(index)
         return levelled(found.samples[fact.start : fact.end], fact.loudness)
 
     chime = None if tone is None else levelled(tone, measure_clip(tone, rate))

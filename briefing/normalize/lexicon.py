@@ -23,7 +23,6 @@ Rules:
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,6 +116,8 @@ class Lexicon:
 
 def load_lexicon(path: Path) -> Lexicon:
     """Read a TOML lexicon file; raise `InputError` with a one-line message if it is unusable."""
+    import tomllib  # here, not at start-up: most builds have no lexicon file
+
     try:
         with path.open("rb") as handle:
             raw = read_bounded(handle, MAX_LEXICON_BYTES, f"lexicon file {path}")

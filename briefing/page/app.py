@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
@@ -205,6 +206,10 @@ def make_app(page: Page) -> _Guard:
         build = _build(request, page)
         if build is None:
             return _not_found()
+        if build.state == "done":
+            # What the page's script does when the build ends; a page loaded after that (a
+            # reload, the no-script refresh) goes straight to the briefing too.
+            return RedirectResponse(f"/b/{quote(build.target)}", 303)
         return HTMLResponse(views.build_page(build, page.token))
 
     async def build_events(request: Request) -> Response:

@@ -149,10 +149,8 @@ def new_page(token: str, voices: list[Voice], engines: list[str], error: str = "
 
 
 def build_page(build: Build, token: str) -> str:
-    audio = quote(build.target)
-    if build.state == "done":
-        status = f'<p class="done">Done: <a href="/b/{audio}">listen to it</a>.</p>'
-    elif build.state == "failed":
+    """A build's progress (a done build's page redirects to the briefing instead)."""
+    if build.state == "failed":
         status = f'<p class="error" role="alert">{escape(build.message)}</p>'
     elif build.state == "cancelled":
         status = '<p class="error">Cancelled; nothing was written.</p>'

@@ -15,7 +15,6 @@ import tempfile
 import threading
 import wave
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, cast
 
@@ -26,23 +25,13 @@ from briefing.audio.loudness import INTERPOLATION_GAIN, TRUE_PEAK_PHASES, true_p
 from briefing.errors import EncoderError
 from briefing.model import Tags, Timeline
 from briefing.publish import tagging, transcripts
-from briefing.publish.formats import DEFAULT_FORMAT, Format
+from briefing.publish.formats import EncodingOptions
 from briefing.runtime import encoder_deadline, ffmpeg_executable, run_encoder
 
 if TYPE_CHECKING:
     from briefing.publish.cover import Cover
 
 TRUE_PEAK_TAPS = TRUE_PEAK_PHASES.shape[1]
-
-
-@dataclass(frozen=True)
-class EncodingOptions:
-    """How to encode."""
-
-    format: Format = DEFAULT_FORMAT
-    """The container and codec."""
-    bitrate: str | None = None
-    """Bitrate for lossy formats, as ffmpeg takes it; None for the format's default."""
 
 
 Samples = Callable[[float], Iterable[np.ndarray]]
@@ -67,24 +56,11 @@ def write_audio(path: Path, timeline: Timeline, samples: Samples, tags: Tags,
     With `true_peak` (dBTP), a lossy encoding whose decoded peaks exceed it (a codec smears
     sharp transients into overs) is made again from slightly quieter samples.
     """
-    check = true_peak is not None and options.format.codec is not None
-    # The checking decoder starts with the encoder: its start-up (ffmpeg is a large binary)
-    # overlaps the encoding instead of following it.
-    decoder = _start_decoder(timeline.sample_rate) if check else None
-    try:
-        _encode(samples(0.0), timeline.sample_rate, path, options,
-                timeline.duration_ms / 1000)
-    except BaseException:
-        if decoder is not None:
-            decoder.kill()
-            decoder.wait()
-        raise
-    if true_peak is not None and decoder is not None:
-        over = decoded_true_peak(path, timeline.sample_rate, above=true_peak,
-                                 decoder=decoder) - true_peak
-        if over > 0:
-            _encode(samples(over + 0.1), timeline.sample_rate, path, options,
-                    timeline.duration_ms / 1000)
+    check = true_peak if options.format.codec is not None else None
+    seconds = timeline.duration_ms / 1000
+    peak = _encode(samples(0.0), timeline.sample_rate, path, options, seconds, check)
+    if check is not None and peak is not None and peak > check:
+        _encode(samples(peak - check + 0.1), timeline.sample_rate, path, options, seconds)
     if options.format.name == "m4a":
         _add_mp4_chapters(path, tags, timeline)
     tagging.write_tags(path, options.format.name, tags, timeline.chapters,
@@ -122,10 +98,17 @@ def transcript_text(programme: Timeline, title: str, sources: Sequence[str] = ()
 
 
 def _encode(blocks: Iterable[np.ndarray], sample_rate: int, path: Path,
-            options: EncodingOptions, audio_seconds: float = 0.0) -> None:
+            options: EncodingOptions, audio_seconds: float = 0.0,
+            check_above: float | None = None) -> float | None:
     """Encode the blocks into `path` as they come: ffmpeg reads them from a pipe (a lossy
     format), or they are written as WAV; no staging file, no whole-programme buffer. An
-    ffmpeg that has not finished `audio_seconds` of audio within its deadline is killed."""
+    ffmpeg that has not finished `audio_seconds` of audio within its deadline is killed.
+
+    With `check_above` (dBTP), a lossy encoding is also decoded, as a player would, and its
+    true peak returned (see `decoded_true_peak`, whose `above` it is). Where the format can
+    stream (`Format.stream_muxer`), ffmpeg writes its packets to the file and to a decoder
+    at once, so the check runs alongside the encoding instead of after it.
+    """
     audio_format = options.format
     if audio_format.codec is None:
         with wave.open(str(path), "wb") as out:
@@ -134,18 +117,31 @@ def _encode(blocks: Iterable[np.ndarray], sample_rate: int, path: Path,
             out.setframerate(sample_rate)
             for block in blocks:
                 out.writeframesraw(np.ascontiguousarray(block, dtype="<i2").tobytes())
-        return
+        return None
+    alongside = check_above is not None and audio_format.stream_muxer is not None
     command = [ffmpeg_executable(), "-v", "error", "-nostdin", "-y",
                "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
                "-acodec", audio_format.codec,
                "-b:a", options.bitrate or audio_format.default_bitrate or "64k",
-               *audio_format.parameters, "-f", audio_format.ffmpeg_format, str(path)]
+               *audio_format.parameters]
+    if alongside:
+        # The tee muxer writes the same packets to both: the file (seekable, so it gets its
+        # header as ever) and a stream on stdout for the decoder.
+        command += ["-map", "0:a", "-f", "tee",
+                    f"[f={audio_format.ffmpeg_format}]{_tee_escape(str(path))}"
+                    f"|[f={audio_format.stream_muxer}]pipe:1"]
+    else:
+        command += ["-f", audio_format.ffmpeg_format, str(path)]
+    deadline = encoder_deadline(audio_seconds)
     with tempfile.TemporaryFile() as errors:
         try:
             encoder = subprocess.Popen(command, stdin=subprocess.PIPE,
-                                       stdout=subprocess.DEVNULL, stderr=errors)
+                                       stdout=subprocess.PIPE if alongside else
+                                       subprocess.DEVNULL, stderr=errors)
         except OSError as error:
             raise EncoderError(f"ffmpeg could not be started: {error.strerror}") from None
+        check = _Check(encoder, sample_rate, cast(float, check_above), deadline,
+                       path.name) if alongside else None
         stdin = cast(IO[bytes], encoder.stdin)  # a pipe: stdin=PIPE above
         timed_out = threading.Event()
 
@@ -153,7 +149,6 @@ def _encode(blocks: Iterable[np.ndarray], sample_rate: int, path: Path,
             timed_out.set()
             encoder.kill()
 
-        deadline = encoder_deadline(audio_seconds)
         watchdog = threading.Timer(deadline, stop)
         watchdog.start()
         try:
@@ -164,8 +159,12 @@ def _encode(blocks: Iterable[np.ndarray], sample_rate: int, path: Path,
         finally:
             if encoder.poll() is None and not stdin.closed:
                 encoder.kill()  # interrupted while feeding it
+                if check is not None:
+                    check.decoder.kill()
             encoder.wait()
             watchdog.cancel()
+            if check is not None:
+                check.join()
         if timed_out.is_set():
             raise EncoderError(f"ffmpeg did not finish encoding within {deadline:.0f} s and "
                                "was stopped")
@@ -174,65 +173,119 @@ def _encode(blocks: Iterable[np.ndarray], sample_rate: int, path: Path,
             lines = errors.read().decode(errors="replace").strip().splitlines()
             raise EncoderError(f"ffmpeg could not encode the {audio_format.name.upper()}: "
                                f"{lines[-1] if lines else encoder.returncode}")
+    if check is not None:
+        return check.result()
+    if check_above is not None:
+        return decoded_true_peak(path, sample_rate, above=check_above)
+    return None
 
 
-def _start_decoder(sample_rate: int) -> subprocess.Popen[bytes]:
-    """ffmpeg, ready to decode what is written to its stdin to s16le mono on its stdout."""
+def _tee_escape(name: str) -> str:
+    """`name` as one output of ffmpeg's tee muxer, which reads `|`, `[`, `:` and quotes as
+    syntax: every character but the plainest escaped."""
+    return "".join(char if char.isascii() and (char.isalnum() or char in "/._-") else "\\" + char
+                   for char in name)
+
+
+class _Check:
+    """A decoder reading an encoder's stdout, and a thread measuring what it decodes."""
+
+    def __init__(self, encoder: subprocess.Popen[bytes], sample_rate: int, above: float,
+                 deadline: float, name: str) -> None:
+        self.decoder = _start_decoder(sample_rate, source=encoder.stdout)
+        cast(IO[bytes], encoder.stdout).close()  # the decoder's now: it sees the end
+        self._peak = -math.inf
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                self._peak = _screen(self.decoder, sample_rate, above, deadline, name)
+            except BaseException as error:  # raised in the caller's thread, by `result`
+                self._error = error
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+
+    def join(self) -> None:
+        """Wait for the decoder to end (as it does once the encoder's output ends)."""
+        self._thread.join()
+
+    def result(self) -> float:
+        """The decoded true peak, once the decoder has read all (raises what it raised)."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._peak
+
+
+def _start_decoder(sample_rate: int, source: IO[bytes] | None = None
+                   ) -> subprocess.Popen[bytes]:
+    """ffmpeg, ready to decode what `source` (else what is written to its stdin) holds to
+    s16le mono on its stdout."""
     return subprocess.Popen(
         [ffmpeg_executable(), "-v", "error", "-threads", "1", "-i", "pipe:0",
          "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "-"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdin=source if source is not None else subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 
-def decoded_true_peak(path: Path, sample_rate: int, above: float = -math.inf,
-                      decoder: subprocess.Popen[bytes] | None = None) -> float:
+def decoded_true_peak(path: Path, sample_rate: int, above: float = -math.inf) -> float:
     """True peak (dBTP) of an encoded file as a player decodes it, read block by block so
     that a long programme is never in memory twice.
 
     Only where it can matter: a stretch whose samples, times the interpolator's largest gain,
     stay at or below `above` dBTP cannot have a true peak above it, and is not interpolated
     (most of a speech programme: pauses and all but its loudest syllables). The result is
-    exact when it exceeds `above`, and otherwise at most `above`. `decoder`: one made by
-    `_start_decoder` already (it is used up).
+    exact when it exceeds `above`, and otherwise at most `above`.
     """
+    deadline = encoder_deadline(path.stat().st_size / 2000)  # >= 16 kbps: an upper bound
+    with _start_decoder(sample_rate) as decoder:
+        # Fed from a thread: ffmpeg reads its input while we read its output.
+        feeder = threading.Thread(target=_feed, args=(path, decoder.stdin), daemon=True)
+        feeder.start()
+        try:
+            return _screen(decoder, sample_rate, above, deadline, path.name)
+        finally:
+            feeder.join()
+
+
+def _screen(decoder: subprocess.Popen[bytes], sample_rate: int, above: float, deadline: float,
+            name: str) -> float:
+    """The true peak of what `decoder` decodes (see `decoded_true_peak`); it is waited for,
+    and killed if it has not finished within `deadline` seconds."""
     block = 1 << 20  # samples
     window = 1024  # samples screened at a time
     threshold = 10 ** (above / 20) * 32768 / INTERPOLATION_GAIN
     tail = np.zeros(0, dtype="<i2")  # the interpolation filter looks a few samples back
     peak = -math.inf
-    deadline = encoder_deadline(path.stat().st_size / 2000)  # >= 16 kbps: an upper bound
-    with decoder or _start_decoder(sample_rate) as decoder:
-        # A decoder that stops sending without ending is killed, as a hung engine is.
-        timed_out = threading.Event()
+    # A decoder that stops sending without ending is killed, as a hung engine is.
+    timed_out = threading.Event()
 
-        def stop() -> None:
-            timed_out.set()
-            decoder.kill()
+    def stop() -> None:
+        timed_out.set()
+        decoder.kill()
 
-        watchdog = threading.Timer(deadline, stop)
-        watchdog.start()
-        # Fed from a thread: ffmpeg reads its input while we read its output.
-        feeder = threading.Thread(target=_feed, args=(path, decoder.stdin), daemon=True)
-        feeder.start()
-        try:
-            stdout = cast(IO[bytes], decoder.stdout)  # a pipe: stdout=PIPE above
-            while data := stdout.read(2 * block):
-                samples = np.concatenate([tail, np.frombuffer(data[: len(data) // 2 * 2],
-                                                              dtype="<i2")])
-                for start, stop_at in _loud_stretches(samples, window, threshold):
-                    peak = max(peak, true_peak_dbtp(samples[start:stop_at], sample_rate))
-                tail = samples[-TRUE_PEAK_TAPS:]
-            errors = decoder.stderr.read() if decoder.stderr else b""
-        finally:
-            watchdog.cancel()
-        feeder.join()
+    watchdog = threading.Timer(deadline, stop)
+    watchdog.start()
+    try:
+        stdout = cast(IO[bytes], decoder.stdout)  # a pipe: stdout=PIPE
+        while data := stdout.read(2 * block):
+            samples = np.concatenate([tail, np.frombuffer(data[: len(data) // 2 * 2],
+                                                          dtype="<i2")])
+            for start, stop_at in _loud_stretches(samples, window, threshold):
+                peak = max(peak, true_peak_dbtp(samples[start:stop_at], sample_rate))
+            tail = samples[-TRUE_PEAK_TAPS:]
+        errors = decoder.stderr.read() if decoder.stderr else b""
+        decoder.wait()
+    finally:
+        watchdog.cancel()
     if timed_out.is_set():
-        raise EncoderError(f"ffmpeg did not finish decoding {path.name} within "
+        raise EncoderError(f"ffmpeg did not finish decoding {name} within "
                            f"{deadline:.0f} s and was stopped")
     if decoder.returncode != 0:
         lines = errors.decode(errors="replace").strip().splitlines()
-        raise EncoderError(f"ffmpeg could not decode {path.name}: "
+        raise EncoderError(f"ffmpeg could not decode {name}: "
                            f"{lines[-1] if lines else decoder.returncode}")
     return peak
 

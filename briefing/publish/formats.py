@@ -33,6 +33,10 @@ class Format:
     """Bitrate when the user gives none; None for lossless."""
     parameters: tuple[str, ...] = ()
     """Further encoder arguments."""
+    stream_muxer: str | None = None
+    """ffmpeg's muxer for the same packets as a stream through a pipe, which the export's
+    peak check decodes while the file is written; None: the check decodes the finished
+    file (an MP4 cannot be streamed unfragmented)."""
 
     @property
     def suffix(self) -> str:
@@ -41,15 +45,31 @@ class Format:
 
 FORMATS: dict[str, Format] = {
     "mp3": Format("mp3", "audio/mpeg", "mp3", "libmp3lame", "64k",
-                  ("-compression_level", MP3_QUALITY)),
+                  ("-compression_level", MP3_QUALITY), stream_muxer="mp3"),
     "m4a": Format("m4a", "audio/mp4", "ipod", "aac", "64k", ("-movflags", "+faststart")),
     # Opus runs at 48 kHz inside; speech at 48 kbps mono is transparent.
-    "ogg": Format("ogg", "audio/ogg", "ogg", "libopus", "48k", ("-ar", "48000")),
+    "ogg": Format("ogg", "audio/ogg", "ogg", "libopus", "48k", ("-ar", "48000"),
+                  stream_muxer="ogg"),
     "wav": Format("wav", "audio/wav", "wav", None, None),
 }
 """What briefing writes, by name; the first is the default."""
 
 DEFAULT_FORMAT = FORMATS["mp3"]
+
+MAX_TOC_ENTRIES = 255
+"""The most entries one ID3 CTOC frame can list (its count is a single byte)."""
+MAX_CHAPTERS = MAX_TOC_ENTRIES * MAX_TOC_ENTRIES
+"""The most chapters a briefing may have: a table of 255 tables of 255 chapters."""
+
+
+@dataclass(frozen=True)
+class EncodingOptions:
+    """How to encode."""
+
+    format: Format = DEFAULT_FORMAT
+    """The container and codec."""
+    bitrate: str | None = None
+    """Bitrate for lossy formats, as ffmpeg takes it; None for the format's default."""
 
 AUDIO_TYPES: dict[str, str] = {
     **{audio_format.suffix: audio_format.mime for audio_format in FORMATS.values()},

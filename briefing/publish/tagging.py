@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from briefing import __version__
 from briefing.errors import OutputError
 from briefing.model import TOOL_NAME, Chapter
+from briefing.publish.formats import MAX_TOC_ENTRIES
 from briefing.publish.transcripts import ChapterMark, chapter_marks, clock
 
 if TYPE_CHECKING:
@@ -254,12 +255,6 @@ def _ffmetadata_escape(value: str) -> str:
     for special in ("\\", "=", ";", "#", "\n"):
         value = value.replace(special, "\\" + special)
     return value
-
-
-MAX_TOC_ENTRIES = 255
-"""The most entries one ID3 CTOC frame can list (its count is a single byte)."""
-MAX_CHAPTERS = MAX_TOC_ENTRIES * MAX_TOC_ENTRIES
-"""The most chapters a briefing may have: a table of 255 tables of 255 chapters."""
 
 
 def _fill_id3(id3: ID3, tags: Tags, marks: Sequence[ChapterMark], cover: Cover | None) -> None:

@@ -24,8 +24,8 @@ from briefing.errors import InputError
 from briefing.model import Document
 from briefing.read import web
 from briefing.read.feeds import FEED_SUFFIXES
-from briefing.read.fetch import TEXT_TYPES, fetch, is_url
-from briefing.read.html import HTML_SUFFIXES, looks_like_html
+from briefing.read.fetch import TEXT_TYPES, Fetched, fetch, is_url
+from briefing.read.html import HTML_SUFFIXES, load_extractor_in_background, looks_like_html
 from briefing.read.limits import MAX_ARTICLE_BYTES, read_bounded
 from briefing.read.sentences import split_sentences
 from briefing.read.web import ReadOptions
@@ -180,16 +180,31 @@ def parse_bytes(data: bytes, name: str, warn: Warn | None = None,
     return [parse_text(text, name, markdown)]
 
 
+def read_fetched(fetched: Fetched, warn: Warn | None = None,
+                 options: ReadOptions | None = None) -> list[Document]:
+    """The articles of a response already fetched: a page or a feed, else text, Markdown or
+    JSON by its content type."""
+    options = options or ReadOptions()
+    if fetched.content_type not in TEXT_TYPES:
+        return web.read_bytes(fetched.body, fetched.url, options, warn, fetched)
+    # An article in text, Markdown or JSON, online.
+    suffix = {"application/json": ".json", "text/markdown": ".md"}.get(
+        fetched.content_type, ".txt")
+    return parse_bytes(fetched.body, fetched.url, warn, options, suffix)
+
+
 def _read_source(source: str, warn: Warn | None, stdin: BinaryIO | None,
                  options: ReadOptions) -> list[Document]:
     if is_url(source):
-        fetched = fetch(source, options.limits)
-        if fetched.content_type not in TEXT_TYPES:
-            return web.read_bytes(fetched.body, source, options, warn, fetched)
-        # An article in text, Markdown or JSON, online.
-        suffix = {"application/json": ".json", "text/markdown": ".md"}.get(
-            fetched.content_type, ".txt")
-        return parse_bytes(fetched.body, source, warn, options, suffix)
+        loading = load_extractor_in_background()  # most URLs are pages
+        try:
+            return read_fetched(fetch(source, options.limits), warn, options)
+        finally:
+            # Done before returning, whatever the URL held: a build forks its synthesis
+            # children next, and a child forked while another thread imports could inherit
+            # an import lock that nobody will release.
+            if loading is not None:
+                loading.join()
     name = "<stdin>" if source == STDIN else source
     return parse_bytes(read_bytes(source, stdin, options), name, warn, options)
 

@@ -2,19 +2,25 @@
 
 urllib3 does the HTTP (maintained, already installed with trafilatura, and it exposes what a
 bounded fetch needs: separate connect and read timeouts, a redirect cap, streaming reads).
-The size cap is enforced while reading, so a 50 MB page costs at most the cap in memory; the
-total time is checked after every chunk, so a server that trickles bytes is cut off too.
+The size cap is enforced while reading, so a 50 MB page costs at most the cap in memory. The
+total time is a deadline kept by a timer that shuts the fetch's socket when it passes: a
+server that trickles bytes (each well within the read timeout, never finishing, in its
+headers or its body) is cut off at the deadline, not after the next 64 KB.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from briefing import __version__
@@ -145,6 +151,99 @@ def fetch_all(urls: list[str], limits: FetchLimits = FetchLimits(),
         return list(pool.map(one, urls))
 
 
+class _Deadline:
+    """One fetch's total time: when it passes, the sockets of the fetch are shut, so a read
+    blocked on a server that trickles returns at once (and the fetch fails as timed out)."""
+
+    _current = threading.local()
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        """Whether the deadline passed before the fetch was over."""
+        self.answered = False
+        """Whether the server's answer (status and headers) had arrived."""
+        self._finished = False
+        self._connections: list[Any] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    @classmethod
+    def watch(cls, connection: object) -> None:
+        """Put `connection` (about to send a request in this thread) under this thread's
+        deadline, if a fetch here has one."""
+        deadline: _Deadline | None = getattr(cls._current, "deadline", None)
+        if deadline is None:
+            return
+        with deadline._lock:
+            deadline._connections.append(connection)
+            expired = deadline.expired
+        if expired:
+            _shut(connection)
+
+    def finish(self) -> bool:
+        """Stop the clock: the fetch is over. Whether it had run out first."""
+        self._timer.cancel()
+        with self._lock:
+            self._finished = True
+            return self.expired
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._finished:
+                return
+            self.expired = True
+            connections = list(self._connections)
+        for connection in connections:
+            _shut(connection)
+
+    def __enter__(self) -> _Deadline:
+        self._current.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # Finished on every way out, so a late timer never shuts a connection that the pool
+        # has handed to the next fetch.
+        self.finish()
+        self._current.deadline = None
+
+
+def _shut(connection: object) -> None:
+    sock = getattr(connection, "sock", None)
+    if sock is None:
+        return
+    # The plain socket's shutdown even for TLS: ssl.SSLSocket.shutdown would also drop its
+    # TLS state under the thread still reading from it. OSError: it was closed already.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+@cache
+def _watched_pools() -> dict[str, type]:
+    """Connection pools whose connections put themselves under their fetch's deadline."""
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+    class Watched(HTTPConnection):
+        def request(self, *args: Any, **kwargs: Any) -> None:
+            _Deadline.watch(self)
+            super().request(*args, **kwargs)
+
+    class WatchedTLS(HTTPSConnection):
+        def request(self, *args: Any, **kwargs: Any) -> None:
+            _Deadline.watch(self)
+            super().request(*args, **kwargs)
+
+    class Pool(HTTPConnectionPool):
+        ConnectionCls = Watched
+
+    class PoolTLS(HTTPSConnectionPool):
+        ConnectionCls = WatchedTLS
+
+    return {"http": Pool, "https": PoolTLS}
+
+
 def _session(limits: FetchLimits) -> _Session:
     import urllib3
 
@@ -155,11 +254,37 @@ def _session(limits: FetchLimits) -> _Session:
                               redirect=limits.max_redirects, raise_on_redirect=True,
                               raise_on_status=False),
     )
+    pool.pool_classes_by_scheme = _watched_pools()
     return _Session(pool, limits)
 
 
 def _fetch(session: _Session, url: str, accept: tuple[str, ...],
            validators: Validators | None) -> Fetched:
+    check_url(url)
+    timeout = session.limits.total_timeout
+    with _Deadline(timeout) as deadline:
+        try:
+            fetched = _fetch_once(session, url, accept, validators, deadline)
+        except Exception:
+            if deadline.expired:
+                raise _timed_out(url, timeout, deadline.answered) from None
+            raise
+        if deadline.finish():
+            # Cut off in its headers, a response can look complete (and empty).
+            raise _timed_out(url, timeout, deadline.answered)
+        return fetched
+
+
+def _timed_out(url: str, seconds: float, answered: bool = True) -> FetchError:
+    if not answered:
+        return FetchError(f"{url}: the server did not answer within {seconds:g} s (the fetch "
+                          "timeout)", setting="fetch_timeout")
+    return FetchError(f"{url}: not complete within {seconds:g} s (the fetch timeout)",
+                      setting="fetch_timeout")
+
+
+def _fetch_once(session: _Session, url: str, accept: tuple[str, ...],
+                validators: Validators | None, deadline: _Deadline) -> Fetched:
     import urllib3
     from urllib3.exceptions import (
         ConnectTimeoutError,
@@ -171,9 +296,8 @@ def _fetch(session: _Session, url: str, accept: tuple[str, ...],
         ReadTimeoutError,
     )
 
-    check_url(url)
     limits = session.limits
-    deadline = time.monotonic() + limits.total_timeout
+    ends = time.monotonic() + limits.total_timeout
     # Headers given to a request replace the pool's, so every header is set here.
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
                "Accept": ", ".join((*accept, "*/*;q=0.1"))}
@@ -209,6 +333,8 @@ def _fetch(session: _Session, url: str, accept: tuple[str, ...],
                          "(the read timeout)", setting="fetch_timeout") from None
     except (HTTPError, OSError, ValueError) as error:
         raise FetchError(f"{url}: the request failed ({_short(error)})") from None
+    # A response cut off in its headers by the deadline can still come back, as if complete.
+    deadline.answered = not deadline.expired
     try:
         final_url = response.geturl() or url
         if response.status == 304 and validators is not None:
@@ -234,9 +360,8 @@ def _fetch(session: _Session, url: str, accept: tuple[str, ...],
                 if len(body) > limits.max_bytes:
                     raise FetchError(too_large(url, limits.max_bytes, "max_page_bytes"),
                                  setting="max_page_bytes")
-                if time.monotonic() > deadline:
-                    raise FetchError(f"{url}: not complete within {limits.total_timeout:g} s "
-                                     "(the fetch timeout)", setting="fetch_timeout")
+                if time.monotonic() > ends:
+                    raise _timed_out(url, limits.total_timeout)
         except ReadTimeoutError:
             raise FetchError(f"{url}: the server stopped sending for "
                              f"{limits.read_timeout:g} s (the read timeout)",

@@ -15,14 +15,15 @@ page, and it extracts the metadata too.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from briefing.errors import InputError
 from briefing.model import Document, Dropped
-from briefing.read import boilerplate
 from briefing.read.sentences import split_sentences
 from briefing.read.summary import DEFAULT_POINTS, central_sentences
 
@@ -47,6 +48,42 @@ _STANDFIRST_CLASSES = frozenset({"standfirst", "dek", "subheadline", "subhead", 
                                  "strapline", "article-summary", "summary", "excerpt",
                                  "description", "sub-title", "subtitle"})
 _JS_ROOTS = re.compile(r"^(root|app|__next|__nuxt|svelte|main-app|react-root|ember\w*)$")
+
+
+_extractor_loading = threading.Lock()
+_extractor_started = False
+
+
+def load_extractor_in_background() -> threading.Thread | None:
+    """Start importing trafilatura in a thread (once a process), so that a fetch's wait for
+    the network pays for it. The thread, to be joined once the fetched page is read; None
+    when it was started before.
+
+    Importing it is nearly all that reading a page adds to a build (about 0.13 s of CPU: it
+    brings courlan, htmldate, justext, urllib3, ssl and email, which its extraction modules
+    import at load time), while the extraction itself takes a few milliseconds. A fetch
+    leaves the interpreter idle for as long or longer, so started before one, the import is
+    done, or nearly, when the page arrives (`read_html` waits for the rest). A URL that turns
+    out to be text or JSON costs the import's CPU, and the part of it the fetch did not hide.
+    """
+    global _extractor_started
+    with _extractor_loading:
+        if _extractor_started:
+            return None
+        _extractor_started = True
+    # What the fetch imports is imported here first, so the two threads never import the
+    # same modules at once (Python's import locks make that safe, but only one would work).
+    import urllib3  # noqa: F401
+
+    def load() -> None:
+        # A failure is left to the import in `read_html`, which reports it where it matters
+        # (a thread's exception would print a traceback).
+        with contextlib.suppress(Exception):
+            import trafilatura  # noqa: F401
+
+    thread = threading.Thread(target=load, name="briefing-load-trafilatura")
+    thread.start()
+    return thread
 
 
 @dataclass(frozen=True)
@@ -164,6 +201,10 @@ def page_metadata(tree: object, url: str | None) -> PageMetadata:
 
 def remove_boilerplate(tree: object) -> list[Dropped]:
     """Apply the element rules to `tree` in place; what each removed, in page order."""
+    # Imported where used: its rules compile many patterns and it brings lxml.html, which a
+    # build of text, Markdown or JSON (which imports this module too) never needs.
+    from briefing.read import boilerplate
+
     dropped: list[Dropped] = []
 
     def visit(element: object) -> None:
@@ -267,6 +308,8 @@ def _fragment_blocks(tree: object) -> Iterator[tuple[str, str]]:
 
 def _document(blocks: list[tuple[str, str]], page_points: list[str], dropped: list[Dropped],
               metadata: PageMetadata, source: str, points: int, tree: object | None) -> Document:
+    from briefing.read import boilerplate
+
     paragraphs: list[str] = []
     for index, (kind, text) in enumerate(blocks):
         if metadata.author and text.strip(" .") == metadata.author:

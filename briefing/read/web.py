@@ -14,7 +14,7 @@ from briefing.errors import BriefingError, InputError
 from briefing.model import Document
 from briefing.read import feeds, html
 from briefing.read.fetch import (
-    FEED_TYPES,
+    ACCEPTED_TYPES,
     PAGE_TYPES,
     Fetched,
     FetchLimits,
@@ -64,6 +64,9 @@ class FeedRead:
     """One per item: its article, or why it could not be read."""
     fetched: Fetched | None
     """The feed's own response (for its ETag and Last-Modified); None for a file."""
+    page: Fetched | None = None
+    """When the URL turned out to be a page (or a text article) rather than a feed: its
+    response, to be read as one article without fetching it again; else None."""
 
 
 def read_file(source: str, limit: int) -> bytes:
@@ -114,19 +117,22 @@ def read_feed_for_batch(source: str, options: ReadOptions, seen: frozenset[str],
     """The new items of the feed at `source` (a URL or a file) for a batch.
 
     A URL is asked for conditionally (ETag, Last-Modified): unchanged, nothing is read. Items
-    in `seen` are never fetched again. A failed item is returned as its error.
+    in `seen` are never fetched again. A failed item is returned as its error. A URL that is
+    a page comes back as `page`, fetched once.
     """
     from briefing.read.fetch import is_url
 
     fetched: Fetched | None = None
     if is_url(source):
-        fetched = fetch(source, options.limits, FEED_TYPES + PAGE_TYPES, validators)
+        fetched = fetch(source, options.limits, ACCEPTED_TYPES, validators)
         if fetched.not_modified:
             return FeedRead(None, (), (), fetched)
         data = fetched.body
     else:
         data = read_file(source, options.limits.max_bytes)
     if not is_feed(data, fetched):
+        if fetched is not None:
+            return FeedRead(None, (), (), None, page=fetched)
         raise InputError(f"{source} is not an RSS or Atom feed")
     feed = feeds.parse_feed(data, source)
     items = feeds.select_items(feed, options.latest, options.since, seen)

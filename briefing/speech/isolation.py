@@ -2,7 +2,7 @@
 
 eSpeak NG keeps state between calls in one process (the same text comes out slightly
 different the second time) and can crash or hang on bad input. A child per call, forked from
-a parent that has loaded the library but never initialised it, gives every call the same
+a parent that has loaded the library but never spoken with it, gives every call the same
 pristine state, contains crashes, and makes timeouts enforceable by killing the child.
 
 Plain `os.fork` rather than `multiprocessing`: it costs less per call, and it works inside
@@ -122,16 +122,21 @@ def run_concurrently(queue: deque[Task], jobs: int
     running when the iteration stops, for whatever reason, are killed.
     """
     running: dict[Child, tuple[Task, float]] = {}
+
+    def start_more() -> None:
+        while queue and len(running) < max(1, jobs):
+            task = queue.popleft()
+            limit = math.inf if task.timeout is None else task.timeout
+            running[Child(task.function, *task.args)] = (task, time.monotonic() + limit)
+
     try:
         while queue or running:
-            while queue and len(running) < max(1, jobs):
-                task = queue.popleft()
-                limit = math.inf if task.timeout is None else task.timeout
-                running[Child(task.function, *task.args)] = (task, time.monotonic() + limit)
+            start_more()
             next_deadline = min(deadline for _, deadline in running.values())
             wait = None if next_deadline == math.inf else max(0.0, next_deadline - time.monotonic())
             finished = ready(list(running), wait)
             now = time.monotonic()
+            ended = []
             for child, (task, deadline) in list(running.items()):
                 if child in finished:
                     outcome = child.result()
@@ -140,7 +145,11 @@ def run_concurrently(queue: deque[Task], jobs: int
                 else:
                     continue
                 del running[child]
-                yield task, outcome
+                ended.append((task, outcome))
+            # The next children start before the caller handles these outcomes (reads and
+            # stores a WAV, say), so no core waits on that.
+            start_more()
+            yield from ended
     finally:
         for child in running:
             child.kill("stopped")

@@ -129,6 +129,16 @@ class Spoken:
     analysis: bytes
     """`analyse` of the clip."""
 
+    def load_analysis(self, store: SegmentCache, kind: str) -> bytes:
+        """The analysis, from memory or read back from the store (see `load`)."""
+        if self.analysis or self.key is None:
+            return self.analysis
+        data = store.get_data(self.key, kind)
+        if data is None:
+            raise OutputError(f"the segment cache at {store.directory} lost an entry during "
+                              "the build (cleared by another process?): build again")
+        return data
+
     def load(self, store: SegmentCache) -> Clip:
         """The clip, read back (and checked) from the store."""
         if self.clip is not None:

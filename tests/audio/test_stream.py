@@ -53,7 +53,7 @@ def _stream(script: object, clips: list[Clip], target: float, peak: float) -> np
                                      zip(plan.positions, facts, strict=True)],
                                     plan.timeline.length, RATE, target, peak)
     assert levelling is not None
-    blocks = stream.samples(plan, lambda i: clips[i], facts, levelling)
+    blocks = stream.samples(plan, lambda i: clips[i], facts.__getitem__, levelling)
     return np.concatenate(list(blocks))
 
 
@@ -77,7 +77,8 @@ def test_stream_without_levelling_is_the_assembled_programme(
     script, clips = spoken
     facts = [stream.facts(clip) for clip in clips]
     plan = layout(script, [fact.length for fact in facts], RATE)  # type: ignore[arg-type]
-    streamed = np.concatenate(list(stream.samples(plan, lambda i: clips[i], facts, None)))
+    blocks = stream.samples(plan, lambda i: clips[i], facts.__getitem__, None)
+    streamed = np.concatenate(list(blocks))
     assembled = assemble(script, list(clips), RATE)  # type: ignore[arg-type]
     assert np.array_equal(streamed, assembled.samples)
     assert plan.timeline == assembled.timeline

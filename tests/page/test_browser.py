@@ -186,7 +186,9 @@ def test_a_reload_reconnects_to_the_running_build(page: Page,
                                                   library: tuple[Path, PageServer]) -> None:
     _, server = library
     page.goto(server.address.url + "new")
-    page.fill("textarea[name=text]", unique_article(30))
+    # Long enough to be still running after the reload: a build now speaks 30 sentences in
+    # about a second, and a page loaded once the build is done goes to the briefing.
+    page.fill("textarea[name=text]", unique_article(200))
     page.click("button[type=submit]")
     expect(page.locator(".progress .stage")).to_contain_text("Speaking",
                                                             timeout=BUILD_TIMEOUT_MS)

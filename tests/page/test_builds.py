@@ -98,6 +98,12 @@ def test_a_pasted_article_becomes_a_briefing_in_the_library(tmp_path: Path) -> N
         connection = http.client.HTTPConnection(host, port, timeout=10)
         connection.request("GET", "/")
         assert b"/b/today.mp3" in connection.getresponse().read()
+        # The build's page, loaded once it is done (a reload, the no-script refresh), goes
+        # to the briefing, as its script does when the build ends.
+        connection.request("GET", location)
+        response = connection.getresponse()
+        response.read()
+        assert (response.status, response.getheader("location")) == (303, "/b/today.mp3")
         # Delete, as the briefing's page does: every file of the set goes, its manifest too.
         connection.request("POST", "/b/today.mp3/delete", body=f"token={server.page.token}",
                            headers={"Content-Type": "application/x-www-form-urlencoded",

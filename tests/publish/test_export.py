@@ -46,6 +46,24 @@ def test_screened_check_finds_the_same_peak_where_it_matters(
     assert decoded_true_peak(path, RATE, above=exact + 3.0) <= exact + 3.0
 
 
+@pytest.mark.parametrize("name", ["plain", "we|ird [x]:y'z \\ é"])
+def test_the_check_alongside_the_encoding_is_the_check_of_the_file(
+        tmp_path: Path, name: str) -> None:
+    # The encoder writes the file and a stream for the decoder at once (ffmpeg's tee
+    # muxer, whose syntax the file's name must not break): the same file as written
+    # alone, and the same peak as decoding the file.
+    samples = _programme()
+    folder = tmp_path / name
+    folder.mkdir()
+    alongside, alone = folder / "a.mp3", tmp_path / "b.mp3"
+    peak = export._encode([samples], RATE, alongside, export.EncodingOptions(), 4.0,
+                          check_above=-20.0)
+    assert export._encode([samples], RATE, alone, export.EncodingOptions(), 4.0) is None
+    assert alongside.read_bytes() == alone.read_bytes()
+    assert peak == pytest.approx(decoded_true_peak(alone, RATE, above=-20.0), abs=1e-9)
+    assert peak is not None and peak > -20.0
+
+
 def test_loud_stretches_cover_every_sample_that_could_exceed() -> None:
     samples = _programme()
     threshold = 10_000.0

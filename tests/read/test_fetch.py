@@ -30,6 +30,8 @@ BAD_URLS = [
     ("status/410", "410"),
     ("status/500", "500"),
     ("hang", "did not answer"),
+    ("trickle", "not complete within 2 s"),
+    ("trickle-headers", "did not answer within 2 s"),
     ("loop", "redirects"),
     ("huge", "larger than 10 MB"),
     ("huge-declared", "larger than 10 MB"),
@@ -92,6 +94,19 @@ def test_only_http_and_https() -> None:
 def test_the_size_cap_holds_while_reading(web: WebServer) -> None:
     with pytest.raises(FetchError, match="larger than 1 MB"):
         fetch(web.url("huge"), FetchLimits(max_bytes=1 << 20))
+
+
+@pytest.mark.parametrize("route", ["trickle", "trickle-headers"])
+def test_a_server_that_trickles_is_cut_off_at_the_total_timeout(web: WebServer,
+                                                                route: str) -> None:
+    # A byte every 0.1 s never trips the 5 s read timeout: only the 1 s deadline can stop it,
+    # and it must stop it on time, not after the next 64 KB (an hour and more at this pace).
+    started = time.monotonic()
+    words = "not complete" if route == "trickle" else "did not answer"
+    with pytest.raises(FetchError, match=f"{words} within 1 s") as caught:
+        fetch(web.url(route), FetchLimits(total_timeout=1.0, read_timeout=5.0))
+    assert caught.value.setting == "fetch_timeout"
+    assert 1.0 <= time.monotonic() - started < 4
 
 
 def test_user_agent_names_briefing_and_its_version(web: WebServer) -> None:

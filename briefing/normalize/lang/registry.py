@@ -9,8 +9,10 @@ CLDR where they know the language. `gaps` names what is not localised, for the w
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-from briefing.normalize.lang import common
+if TYPE_CHECKING:
+    from briefing.normalize.lang import common
 
 FULL = ("de", "es", "fr")
 """Languages with rules, phrases and a voice of their own (English has the main rules)."""
@@ -37,6 +39,8 @@ def rules_for(language: str) -> tuple[common.Rule, ...]:
         from briefing.normalize.lang import es
 
         return es.RULES
+    from briefing.normalize.lang import common  # Babel and num2words: only when needed
+
     return common.generic_rules(code, common.generic_spelling(code))
 
 
@@ -45,6 +49,8 @@ def gaps(language: str) -> tuple[str, ...]:
     code = base(language)
     if code == "en" or code in FULL:
         return ()
+    from briefing.normalize.lang import common
+
     missing = ["the frame's phrases (a neutral frame is used: title and pauses, no words)",
                "dates, times, money, ordinals and abbreviations"]
     if not common.speaks_numbers(code):
