@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import logging
 import os
 import signal
@@ -288,7 +289,6 @@ def _write_part(part: Path, data: bytes, target: Path) -> None:
 
 _ONE_BUILD = threading.Lock()
 _VOICES: OrderedDict[tuple[Any, ...], pipeline.Voices] = OrderedDict()
-_malloc_restored = False
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's mallopt parameters (malloc.h)
 GLIBC_MMAP_THRESHOLD_MAX = 32 * 1024 * 1024  # the ceiling of its dynamic mmap threshold
 
@@ -322,8 +322,9 @@ def _prepared_voices(options: pipeline.BuildOptions) -> pipeline.Voices:
     return _VOICES[key]
 
 
+@functools.cache  # once a process
 def _restore_malloc_thresholds() -> None:
-    """Give glibc's allocator back the thresholds it has in a local build (once a process).
+    """Give glibc's allocator back the thresholds it has in a local build.
 
     Dask's nanny starts its workers with MALLOC_TRIM_THRESHOLD_=65536 (to hand freed memory
     back to the system). Setting any threshold also switches off glibc's dynamic mmap
@@ -335,10 +336,6 @@ def _restore_malloc_thresholds() -> None:
     trim at twice that); a worker whose environment sets no threshold keeps glibc's own
     behaviour.
     """
-    global _malloc_restored
-    if _malloc_restored:
-        return
-    _malloc_restored = True
     if "MALLOC_TRIM_THRESHOLD_" not in os.environ or not sys.platform.startswith("linux"):
         return
     try:

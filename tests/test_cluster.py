@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -351,3 +352,30 @@ def test_engines_are_prepared_once_per_worker_process() -> None:
                                              voice=replace(pipeline.BuildOptions().voice,
                                                            rate=200)))
     assert other is not first
+
+
+def test_a_worker_gets_glibc_thresholds_back() -> None:
+    """Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_, which makes every block of
+    128 KiB or more a fresh mmap (kernel time in every build); a worker undoes it: such a
+    block comes from the heap again, as in a local build."""
+    code = textwrap.dedent("""
+        import ctypes
+        from briefing import cluster
+        libc = ctypes.CDLL(None)
+        libc.malloc.restype = ctypes.c_void_p
+        libc.malloc.argtypes = [ctypes.c_size_t]
+
+        def on_heap():
+            address = libc.malloc(1 << 20)
+            with open("/proc/self/maps") as maps:
+                heap = next(line for line in maps if line.rstrip().endswith("[heap]"))
+            low, high = (int(bound, 16) for bound in heap.split()[0].split("-"))
+            return low <= address < high
+
+        before = on_heap()
+        cluster._restore_malloc_thresholds()
+        print(before, on_heap())
+    """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, "MALLOC_TRIM_THRESHOLD_": "65536"}, check=True)
+    assert result.stdout.split() == ["False", "True"]
