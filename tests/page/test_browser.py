@@ -142,9 +142,19 @@ def test_the_highlight_follows_the_cues_while_playing(page: Page,
         });
     })""")
     spans = [(cue.start, cue.end) for cue in cues]
+    # The page's listener read the time a moment before this one did (the media clock runs
+    # on between two listeners of one event): a cue may have just ended or begun since.
+    slack = 0.05
     for now, start, end in samples:
         inside = [span for span in spans if span[0] <= now + 0.001 and now < span[1]]
-        assert [(start, end)] == inside if start is not None else inside == []
+        if start is None:
+            assert all(span[0] > now - slack for span in inside), (now, inside)
+        else:
+            just_before = [span for span in spans
+                           if span[0] <= now + 0.001 and now - slack < span[1]]
+            assert (start, end) in just_before, (now, start, end, inside)
+    # And the highlight did follow: more than one sentence was lit in those 4 s.
+    assert len({start for _, start, _ in samples if start is not None}) >= 2
     assert len({start for _, start, _ in samples if start is not None}) >= 2
     box = page.locator(".transcript .scroll")
     assert highlighted.evaluate("(cue) => { const box = cue.closest('.scroll');"
