@@ -335,6 +335,7 @@ def _fetch_once(session: _Session, url: str, accept: tuple[str, ...],
         raise FetchError(f"{url}: the request failed ({_short(error)})") from None
     # A response cut off in its headers by the deadline can still come back, as if complete.
     deadline.answered = not deadline.expired
+    complete = False
     try:
         final_url = response.geturl() or url
         if response.status == 304 and validators is not None:
@@ -368,11 +369,16 @@ def _fetch_once(session: _Session, url: str, accept: tuple[str, ...],
                              setting="fetch_timeout") from None
         except (ProtocolError, urllib3.exceptions.DecodeError, OSError) as error:
             raise FetchError(f"{url}: the transfer broke off ({_short(error)})") from None
+        complete = True
         return Fetched(url, final_url, content_type, charset, bytes(body),
                        response.headers.get("ETag"), response.headers.get("Last-Modified"))
     finally:
+        if not complete:
+            # Closed before it goes back to the pool: the next request on a connection with
+            # a body left unread (an error page, a refused type, a page over the limit)
+            # would read that body as the start of its own answer.
+            response.close()
         response.release_conn()
-        response.close()
 
 
 def _content_type(header: str) -> tuple[str, str | None]:

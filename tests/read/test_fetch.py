@@ -138,6 +138,16 @@ def test_fetch_all_returns_failures_in_place(web: WebServer) -> None:
                                                              "Fetched"]
 
 
+def test_a_failed_fetch_leaves_no_unread_body_for_the_next_one(web: WebServer) -> None:
+    # One connection, kept alive: the page after an error page reuses it, and must not read
+    # the error page's body as the start of its own answer.
+    results = fetch_all([web.url("status/404"), web.url("news-story.html"),
+                         web.url("status/404"), web.url("takeaways.html")],
+                        FetchLimits(concurrent=1))
+    assert [type(result).__name__ for result in results] == ["FetchError", "Fetched",
+                                                             "FetchError", "Fetched"]
+
+
 def test_legacy_pages_over_http_with_and_without_a_declared_charset(web: WebServer) -> None:
     from briefing.read.document import read_documents
 
