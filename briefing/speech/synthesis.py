@@ -135,8 +135,7 @@ class Spoken:
             return self.analysis
         data = store.get_data(self.key, kind)
         if data is None:
-            raise OutputError(f"the segment cache at {store.directory} lost an entry during "
-                              "the build (cleared by another process?): build again")
+            raise _lost(store)
         return data
 
     def load(self, store: SegmentCache) -> Clip:
@@ -145,9 +144,13 @@ class Spoken:
             return self.clip
         clip = store.get(self.key, counted=False) if self.key is not None else None
         if clip is None:
-            raise OutputError(f"the segment cache at {store.directory} lost an entry during "
-                              "the build (cleared by another process?): build again")
+            raise _lost(store)
         return clip
+
+
+def _lost(store: SegmentCache) -> OutputError:
+    return OutputError(f"the segment cache at {store.directory} lost an entry during the "
+                       "build (cleared by another process?): build again")
 
 
 def speak(
