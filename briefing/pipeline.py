@@ -294,8 +294,10 @@ def _build(
             if clip.key is not None:  # read back from the store when the clip is written
                 spoken[index] = replace(clip, analysis=b"")
         tone = section_tone(rate) if options.tone else None
+        from briefing.publish.sections import cuts_for
+
         plan = layout(script, [fact.length for fact in facts], rate,
-                      len(tone) if tone is not None else 0)
+                      len(tone) if tone is not None else 0, cuts_for(options.encoding, rate))
         levelling = None
         if options.loudness is not None:
             report("loudness")
@@ -339,9 +341,13 @@ def _build(
         # files mixed.
         cover = options.cover if isinstance(options.cover, Cover) else load_cover(options.cover)
         with fileset.staged(target) as staged:
+            sections = stream.sectioned(plan, lambda i: spoken[i].load(store), whole_facts,
+                                        lambda i: spoken[i].key, levelling, tone)
             export.write_audio(staged.part(target), plan.timeline, programme, tags,
                                options.encoding, cover,
-                               true_peak=options.true_peak if levelling is not None else None)
+                               true_peak=options.true_peak if levelling is not None else None,
+                               sections=sections, store=store,
+                               encoded=lambda done, total: report("encode", done, total))
             texts = export.sidecars(plan.timeline, script.title, script.language,
                                    source_lines(documents))
             for path in files[1:]:

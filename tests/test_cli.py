@@ -175,10 +175,11 @@ def test_encoder_failure_exits_1_and_leaves_nothing(tmp_path: Path) -> None:
     fake.write_text("#!/bin/sh\necho 'Unknown encoder libmp3lame' >&2\nexit 1\n")
     fake.chmod(0o755)
     out = tmp_path / "out"
-    result = run_cli("build", EXAMPLE, "-o", out / "x.mp3",
+    result = run_cli("build", EXAMPLE, "-o", out / "x.mp3", "--no-cache",
                      env={"PATH": f"{bin_dir}:{os.environ['PATH']}"})
     assert result.code == 1
-    assert "ffmpeg could not encode" in result.stderr and "libmp3lame" in result.stderr
+    # LAME encodes the MP3 in process; ffmpeg decodes it for the peak check, and fails.
+    assert "ffmpeg could not" in result.stderr and "libmp3lame" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert list(out.iterdir()) == []
 

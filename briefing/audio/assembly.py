@@ -48,6 +48,53 @@ def section_tone(sample_rate: int) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class Cuts:
+    """Where a programme may be cut into sections that an encoder with fixed-size frames
+    (MP3) encodes one by one and joins gaplessly (`publish.sections`).
+
+    A section encoded alone starts with the encoder's priming and ends with its padding,
+    whole frames in all; joined, they fill part of a pause, so a section's input stops short
+    of the next section's start by exactly that much. Frames are fixed in time, so a section
+    can only start on a frame boundary of the programme: the pause at each cut is rounded to
+    the nearest length that puts the next clip there (at most half a frame, 13 ms at
+    22,050 Hz, either way). Every section's samples then depend on its own clips alone, never
+    on where an earlier edit moved it, which is what lets a rebuild reuse it.
+    """
+
+    frame: int
+    """Samples per encoded frame (576 for MPEG-2 Layer III)."""
+    overhead: int
+    """The least silence a section's encoding adds beyond its input (the encoder's priming
+    and its shortest end padding): a section of L samples takes ceil((L + overhead) / frame)
+    frames."""
+    tail: int
+    """Silence kept at the end of a section's input after its last sound, so that the
+    decoder's filter state is back at rest when the next section starts."""
+
+    @property
+    def least_pause(self) -> int:
+        """The shortest pause (samples) cut: rounded by up to half a frame, it still holds
+        the tail and the overhead."""
+        return self.tail + self.overhead + self.frame // 2
+
+    def frames(self, length: int) -> int:
+        """Frames a section of `length` input samples encodes to."""
+        return -(-(length + self.overhead) // self.frame)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A stretch of the programme encoded on its own (see `Cuts`)."""
+
+    start: int
+    """Its first sample (on the frame grid)."""
+    length: int
+    """Samples fed to the encoder: the stretch's clips and pauses, up to the padding."""
+    frames: int
+    """Frames it encodes to; the next section starts `frames` frames after this one."""
+
+
+@dataclass(frozen=True)
 class Layout:
     """Where every clip and chime lands in a programme, worked out from lengths alone, so
     that a programme can be written out piece by piece without ever being whole in memory."""
@@ -60,14 +107,19 @@ class Layout:
     """Each segment's trimmed clip's length in samples."""
     tones: tuple[int, ...]
     """The samples at which the section chime starts (none without a chime)."""
+    sections: tuple[Section, ...] = ()
+    """The programme cut into sections to encode one by one, in order (none: not cut)."""
 
 
-def layout(script: Script, lengths: list[int], sample_rate: int, tone_length: int = 0) -> Layout:
+def layout(script: Script, lengths: list[int], sample_rate: int, tone_length: int = 0,
+           cuts: Cuts | None = None) -> Layout:
     """Lay clips of these (trimmed) lengths end to end with the script's pauses.
 
     With a `tone_length`, a chime of that many samples sounds in the middle of the pause
-    between two sections (the pause is lengthened to fit it if need be). Cue and chapter
-    times come from the sample counts, so they are exact by construction.
+    between two sections (the pause is lengthened to fit it if need be). With `cuts`, the
+    programme is cut into sections at every pause long enough (but those with a chime), each
+    such pause rounded to put the next section on the frame grid. Cue and chapter times come
+    from the sample counts, so they are exact by construction.
     """
     segments = script.segments
     if len(lengths) != len(segments):
@@ -84,6 +136,8 @@ def layout(script: Script, lengths: list[int], sample_rate: int, tone_length: in
     section_starts: dict[int, float] = {}
     positions: list[int] = []
     tones: list[int] = []
+    sections: list[Section] = []
+    section_start = 0
     position = 0
     sentence: list[str] = []  # the parts of a long sentence that was split into segments
     sentence_start = 0.0
@@ -101,6 +155,16 @@ def layout(script: Script, lengths: list[int], sample_rate: int, tone_length: in
             end_ms = 1000 * (position + length) / sample_rate
             cues.append(Cue(sentence_start, end_ms, " ".join(sentence), segment.role, section))
             sentence = []
+        if (cuts is not None and index < len(segments) - 1 and index not in tone_after
+                and pause >= cuts.least_pause):
+            end = position + length - section_start
+            frames = round((end + pause) / cuts.frame)
+            while frames * cuts.frame - cuts.overhead < end + cuts.tail:
+                frames += 1  # never: least_pause leaves room; kept for clarity of the bound
+            sections.append(Section(section_start, frames * cuts.frame - cuts.overhead,
+                                    frames))
+            section_start += frames * cuts.frame
+            pause = section_start - position - length
         position += length + pause
 
     duration_ms = 1000 * position / sample_rate
@@ -110,7 +174,10 @@ def layout(script: Script, lengths: list[int], sample_rate: int, tone_length: in
     chapters = tuple(Chapter(section.title, start, end)
                      for section, start, end in zip(script.sections, starts, ends, strict=True))
     timeline = Timeline(sample_rate, position, tuple(cues), chapters)
-    return Layout(timeline, tuple(positions), tuple(lengths), tuple(tones))
+    if cuts is not None:
+        last = position - section_start
+        sections.append(Section(section_start, last, cuts.frames(last)))
+    return Layout(timeline, tuple(positions), tuple(lengths), tuple(tones), tuple(sections))
 
 
 def render(

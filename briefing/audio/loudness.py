@@ -639,7 +639,8 @@ def _measure_chunks(
 
 
 def _search_gain(
-    target_lufs: float, input_lufs: float, limited: Callable[[float], float]
+    target_lufs: float, input_lufs: float, limited: Callable[[float], float],
+    tolerance: float = _LOUDNESS_TOLERANCE_LU,
 ) -> tuple[float, float]:
     """The static gain that brings the limited loudness to the target, and the loudness
     predicted for it. `limited(gain_db)` predicts the loudness after that gain and the
@@ -651,7 +652,7 @@ def _search_gain(
     predicted = limited(gain_db)
     slope = 1.0
     for _ in range(_GAIN_ITERATIONS):
-        if abs(target_lufs - predicted) < _LOUDNESS_TOLERANCE_LU:
+        if abs(target_lufs - predicted) < tolerance:
             break
         next_gain_db = min(gain_db + (target_lufs - predicted) / slope, max_gain_db)
         if next_gain_db == gain_db:  # already at the makeup limit
@@ -851,9 +852,15 @@ class Levelling:
                          self.predicted_lufs - db)
 
 
-GAIN_STEP_DB = 0.01
-"""The programme gain is rounded to this step: far below audibility, and it keeps the result
-from hanging on the last bits of a float sum."""
+GAIN_STEP_DB = 0.25
+"""The programme gain is rounded to this step (at most 0.125 dB off, well inside the 0.5 LU
+the loudness may miss its target by): a small edit of a long programme moves its loudness by
+a few hundredths of a dB, so the gain, and with it every sentence's samples but the edited
+one's, usually stays as it was, and an MP3 rebuild reuses the sections encoded before
+(`publish.sections`). It also keeps the result from hanging on the last bits of a float sum."""
+_GAIN_SEARCH_TOLERANCE_LU = 0.001
+"""The programme's gain is searched to this before it is rounded, so that it follows the
+programme's loudness smoothly, not the path the search took."""
 
 
 def programme_levelling(
@@ -902,8 +909,8 @@ def programme_levelling(
     input_lufs = loudness(None)
     if not math.isfinite(input_lufs):
         return None
-    gain_db, _ = _search_gain(target_lufs, input_lufs, loudness)
-    gain_db = round(gain_db / GAIN_STEP_DB) * GAIN_STEP_DB
+    gain_db, _ = _search_gain(target_lufs, input_lufs, loudness, _GAIN_SEARCH_TOLERANCE_LU)
+    gain_db = round(round(gain_db / GAIN_STEP_DB) * GAIN_STEP_DB, 6)
     return Levelling(gain_db, ceiling_db, input_lufs, loudness(gain_db))
 
 

@@ -10,13 +10,16 @@ ceiling). Memory is one clip and the facts' few bytes per 100 ms, whatever the l
 
 from __future__ import annotations
 
+import bisect
+import functools
+import hashlib
 import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from briefing.audio.assembly import Layout, render, sound_bounds
+from briefing.audio.assembly import Layout, Section, render, sound_bounds
 from briefing.audio.loudness import (
     LOSS_STEP_DB,
     LOSS_STEPS,
@@ -102,3 +105,106 @@ def samples(
 
     chime = None if tone is None else levelled(tone, measure_clip(tone, rate))
     return render(plan, clip, chime)
+
+
+SECTION_FORMAT = "section/1"
+"""Names how `Sectioned.identity` describes a section: changed when what goes into a
+section's samples changes, so that sections encoded before are not taken for new ones."""
+
+
+@dataclass(frozen=True)
+class Sectioned:
+    """The programme as the sections its layout cuts it into (`assembly.Cuts`), each
+    described by what makes its samples and rendered on its own, so that an encoder can
+    reuse a section it encoded before without rendering, levelling or decoding it again."""
+
+    plan: Layout
+    """The layout, with its sections."""
+    identity: Callable[[int], bytes]
+    """Section k's description: its clips (by content), their places in it, its length,
+    the levelling and the chime; equal descriptions give equal samples."""
+    render: Callable[[int, float], np.ndarray]
+    """Section k's samples (int16), `quieter_db` dB quieter than planned (0.0: as planned)."""
+
+
+def sectioned(
+    plan: Layout,
+    clips: Callable[[int], Clip],
+    clip_facts: Callable[[int], ClipFacts],
+    clip_keys: Callable[[int], str | None],
+    levelling: Levelling | None,
+    tone: np.ndarray | None = None,
+) -> Sectioned:
+    """The sections of `plan`: clip i read by `clips(i)` and `clip_facts(i)` only when a
+    section that holds it is rendered; `clip_keys(i)` names its content (its cache key;
+    None: the clip is hashed)."""
+    rate = plan.timeline.sample_rate
+    bounds = [(section.start, section.start + section.length) for section in plan.sections]
+
+    def members(index: int) -> tuple[range, list[int]]:
+        """The segments whose clips lie in section `index`, and its chimes (positions are
+        in order: a section's are found by bisection, whatever the programme's length)."""
+        start, stop = bounds[index]
+        first = bisect.bisect_left(plan.positions, start)
+        inside = range(first, bisect.bisect_left(plan.positions, stop, lo=first))
+        chimes = plan.tones[bisect.bisect_left(plan.tones, start):
+                            bisect.bisect_left(plan.tones, stop)]
+        return inside, list(chimes)
+
+    def identity(index: int) -> bytes:
+        section = plan.sections[index]
+        inside, chimes = members(index)
+        parts = [SECTION_FORMAT, ANALYSIS.kind, str(rate), str(section.length),
+                 str(section.frames), _levelling_identity(levelling)]
+        for i in inside:
+            key = clip_keys(i)
+            if key is None:
+                key = hashlib.blake2b(clips(i).samples.tobytes(), digest_size=16).hexdigest()
+            parts.append(f"clip {plan.positions[i] - section.start} {plan.lengths[i]} {key}")
+        if chimes:
+            parts.append(f"chime {_tone_identity(tone)} "
+                         + " ".join(str(at - section.start) for at in chimes))
+        return "\n".join(parts).encode()
+
+    @functools.cache
+    def chime(quieter_db: float) -> np.ndarray | None:
+        if tone is None:
+            return None
+        chosen = levelling.quieter(quieter_db) if levelling is not None else None
+        return tone if chosen is None else level_clip(tone, rate, measure_clip(tone, rate),
+                                                      chosen)
+
+    def render_section(index: int, quieter_db: float) -> np.ndarray:
+        section: Section = plan.sections[index]
+        chosen = levelling.quieter(quieter_db) if levelling is not None else None
+        out = np.zeros(section.length, dtype=np.int16)
+        inside, chimes = members(index)
+        for i in inside:
+            found, fact = clips(i), clip_facts(i)
+            samples = found.samples[fact.start : fact.end]
+            if len(samples) != plan.lengths[i]:
+                raise ValueError(f"clip {i} is not the length the layout gave it")
+            if chosen is not None:
+                samples = level_clip(samples, rate, fact.loudness, chosen)
+            at = plan.positions[i] - section.start
+            out[at : at + len(samples)] = samples
+        levelled_tone = chime(quieter_db)
+        for at in chimes:
+            if levelled_tone is None:
+                raise ValueError("the layout has a chime but none was given")
+            out[at - section.start : at - section.start + len(levelled_tone)] = levelled_tone
+        return out
+
+    return Sectioned(plan, identity, render_section)
+
+
+def _levelling_identity(levelling: Levelling | None) -> str:
+    if levelling is None:
+        return "as spoken"
+    return f"gain {levelling.gain_db!r} ceiling {levelling.ceiling_db!r}"
+
+
+def _tone_identity(tone: np.ndarray | None) -> str:
+    if tone is None:
+        return "none"
+    return hashlib.blake2b(np.ascontiguousarray(tone).tobytes(), digest_size=16).hexdigest()

@@ -29,7 +29,10 @@ from briefing.publish.formats import EncodingOptions
 from briefing.runtime import encoder_deadline, ffmpeg_executable, run_encoder
 
 if TYPE_CHECKING:
+    from briefing.audio.stream import Sectioned
     from briefing.publish.cover import Cover
+    from briefing.publish.sections import EncodeHook
+    from briefing.speech.cache import SegmentCache
 
 TRUE_PEAK_TAPS = TRUE_PEAK_PHASES.shape[1]
 
@@ -50,17 +53,25 @@ def export(timeline: Timeline, samples: Samples, target: Path, tags: Tags,
 
 def write_audio(path: Path, timeline: Timeline, samples: Samples, tags: Tags,
                 options: EncodingOptions, cover: Cover | None = None,
-                true_peak: float | None = None) -> None:
+                true_peak: float | None = None, sections: Sectioned | None = None,
+                store: SegmentCache | None = None, encoded: EncodeHook | None = None) -> None:
     """Encode the programme into `path` (a temporary file: see `export` and `fileset`).
 
     With `true_peak` (dBTP), a lossy encoding whose decoded peaks exceed it (a codec smears
-    sharp transients into overs) is made again from slightly quieter samples.
+    sharp transients into overs) is made again from slightly quieter samples. A programme
+    laid out in `sections` (MP3: see `publish.sections`) is encoded section by section, each
+    kept in `store` and reused from it; `encoded` counts the sections encoded.
     """
     check = true_peak if options.format.codec is not None else None
     seconds = timeline.duration_ms / 1000
-    peak = _encode(samples(0.0), timeline.sample_rate, path, options, seconds, check)
-    if check is not None and peak is not None and peak > check:
-        _encode(samples(peak - check + 0.1), timeline.sample_rate, path, options, seconds)
+    if sections is not None and sections.plan.sections and store is not None:
+        from briefing.publish.sections import write_sections
+
+        write_sections(path, sections, store, options, check, encoded)
+    else:
+        peak = _encode(samples(0.0), timeline.sample_rate, path, options, seconds, check)
+        if check is not None and peak is not None and peak > check:
+            _encode(samples(peak - check + 0.1), timeline.sample_rate, path, options, seconds)
     if options.format.name == "m4a":
         _add_mp4_chapters(path, tags, timeline)
     tagging.write_tags(path, options.format.name, tags, timeline.chapters,
