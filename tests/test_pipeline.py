@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,39 @@ def test_output_is_byte_identical_whatever_the_jobs(tmp_path: Path,
     pipeline.build(article, cached, options)
     pipeline.build(article, cached, options)  # every segment from the cache this time
     assert cached.read_bytes() == files[0]
+
+
+def test_an_edit_rebuild_encodes_one_section_and_writes_a_cold_builds_bytes(
+        tmp_path: Path, options: pipeline.BuildOptions) -> None:
+    article = read_document(str(EXAMPLE))
+    first = pipeline.build([article], tmp_path / "a.mp3", options)
+    edited = article.paragraphs[0].replace("particularly brutal", "very brutal")
+    changed = parse_text("\n".join([*article.points, edited, article.paragraphs[1]]))
+    encodes: list[tuple[int, int]] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage == "encode" and total:
+            encodes.append((done, total))
+
+    warm = pipeline.build([changed], tmp_path / "a.mp3", options, progress)
+    assert encodes == [(1, 1)]  # the edited sentence's section; every other one reused
+    assert warm.programme.length != first.programme.length  # the sections after it moved
+    cold = pipeline.build([changed], tmp_path / "cold" / "a.mp3",
+                          replace(options, cache_dir=tmp_path / "fresh"))
+    assert warm.audio.read_bytes() == cold.audio.read_bytes()
+    assert len(decode(warm.audio)) == warm.programme.length
+
+
+def test_an_mp3_with_chimes_has_them_and_its_exact_length(
+        tmp_path: Path, options: pipeline.BuildOptions) -> None:
+    document = parse_text("A point here.\nThe story. Goes on.")
+    result = pipeline.build([document], tmp_path / "tone.mp3", replace(options, tone=True))
+    samples = decode(result.audio).astype(np.float64)
+    assert len(samples) == result.programme.length
+    chapter = result.programme.chapters[2]
+    end_of_previous = max(c.end_ms for c in result.programme.cues if c.section == 1)
+    gap = samples[int(end_of_previous * 22.05) + 200:int(chapter.start_ms * 22.05) - 200]
+    assert np.sqrt(np.mean(gap**2)) > 300
 
 
 def test_frame_voice_differs_from_content_voice(tmp_path: Path,
