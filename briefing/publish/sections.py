@@ -41,7 +41,7 @@ import numpy as np
 from briefing.atomic import replacing
 from briefing.audio.assembly import Cuts
 from briefing.audio.loudness import INTERPOLATION_GAIN, true_peak_dbtp
-from briefing.errors import EncoderError
+from briefing.errors import EncoderError, OutputError
 from briefing.publish.formats import MP3_QUALITY, EncodingOptions
 from briefing.runtime import encoder_deadline
 
@@ -185,10 +185,8 @@ def write_sections(path: Path, programme: Sectioned, store: SegmentCache,
                 else:
                     section = cached(index)
                     if section is None:  # gone since the lookup: another process cleared it
-                        frames = encode(index)
-                        crc = crc16(frames)
-                    else:
-                        frames, crc = section.frames, section.crc
+                        raise _lost(store)
+                    frames, crc = section.frames, section.crc
                 out.write(frames)
                 placed.append(_Placed(position, len(frames), plan.sections[index].frames, crc))
                 position += len(frames)
@@ -348,11 +346,20 @@ class _Checker:
                     pipe.close()
 
 
-def _lost(store: SegmentCache) -> EncoderError:
-    return EncoderError(f"the cache at {store.directory} lost a section during the build")
+def _lost(store: SegmentCache) -> OutputError:
+    return OutputError(f"the segment cache at {store.directory} lost an entry during the "
+                       "build (cleared by another process?): build again")
 
 
+@functools.cache
 def _lameenc_version() -> str:
+    """lameenc's version, from the name of its record beside it (`importlib.metadata` looks
+    through every installed package: 50 ms, a tenth of an edit rebuild)."""
+    import lameenc
+
+    found = list(Path(lameenc.__file__).parent.glob("lameenc-*.dist-info"))
+    if len(found) == 1:
+        return found[0].name.removeprefix("lameenc-").removesuffix(".dist-info")
     from importlib import metadata
 
     return metadata.version("lameenc")
@@ -506,13 +513,18 @@ def _one_zero_byte(crc: int) -> int:
     return (crc >> 8) ^ int(_CRC_TABLE[crc & 0xFF])
 
 
-# What 2**j zero bytes do to each bit of a CRC: moving a CRC past n bytes (zeros, or any
-# bytes whose own CRC is then added in) applies these for the bits of n.
-_ZEROS: list[list[int]] = [[_one_zero_byte(1 << bit) for bit in range(16)]]
-for _ in range(40):
-    _half = _ZEROS[-1]
-    _ZEROS.append([functools.reduce(operator.xor, (_half[b] for b in range(16) if image >> b & 1),
-                                    0) for image in _half])
+@functools.cache
+def _zeros() -> list[list[int]]:
+    """What 2**j zero bytes do to each bit of a CRC, for j up to 40: moving a CRC past n
+    bytes (zeros, or any bytes whose own CRC is then added in) applies these for the bits
+    of n. Made on first use (a few milliseconds)."""
+    powers = [[_one_zero_byte(1 << bit) for bit in range(16)]]
+    for _ in range(40):
+        half = powers[-1]
+        powers.append([functools.reduce(operator.xor,
+                                        (half[b] for b in range(16) if image >> b & 1), 0)
+                       for image in half])
+    return powers
 
 
 def _past_zeros(crc: int, count: int) -> int:
@@ -520,7 +532,7 @@ def _past_zeros(crc: int, count: int) -> int:
     j = 0
     while count:
         if count & 1:
-            images = _ZEROS[j]
+            images = _zeros()[j]
             crc = functools.reduce(operator.xor, (images[b] for b in range(16) if crc >> b & 1),
                                    0)
         count >>= 1
