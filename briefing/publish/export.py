@@ -25,6 +25,8 @@ from briefing.audio.loudness import INTERPOLATION_GAIN, TRUE_PEAK_PHASES, true_p
 from briefing.errors import EncoderError
 from briefing.model import Tags, Timeline
 from briefing.publish import tagging, transcripts
+from briefing.publish.decoding import loud_stretches as _loud_stretches
+from briefing.publish.decoding import start_decoder as _start_decoder
 from briefing.publish.formats import EncodingOptions
 from briefing.runtime import encoder_deadline, ffmpeg_executable, run_encoder
 
@@ -229,18 +231,6 @@ class _Check:
         return self._peak
 
 
-def _start_decoder(sample_rate: int, source: IO[bytes] | None = None
-                   ) -> subprocess.Popen[bytes]:
-    """ffmpeg, ready to decode what `source` (else what is written to its stdin) holds to
-    s16le mono on its stdout."""
-    return subprocess.Popen(
-        [ffmpeg_executable(), "-v", "error", "-threads", "1", "-i", "pipe:0",
-         "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "-"],
-        stdin=source if source is not None else subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-
-
 def decoded_true_peak(path: Path, sample_rate: int, above: float = -math.inf) -> float:
     """True peak (dBTP) of an encoded file as a player decodes it, read block by block so
     that a long programme is never in memory twice.
@@ -307,23 +297,6 @@ def _feed(path: Path, pipe: IO[bytes] | None) -> None:
         return
     with contextlib.suppress(BrokenPipeError), pipe, open(path, "rb") as source:
         shutil.copyfileobj(source, pipe, 1 << 16)
-
-
-def _loud_stretches(samples: np.ndarray, window: int,
-                    threshold: float) -> list[tuple[int, int]]:
-    """(start, stop) of the runs of `window`-sample windows of `samples` with a sample whose
-    magnitude exceeds `threshold`, widened by the interpolation filter's reach."""
-    windows = -(-len(samples) // window)
-    padded = np.zeros(windows * window, dtype=np.int32)
-    padded[: len(samples)] = samples
-    loud = np.abs(padded).reshape(windows, window).max(axis=1) > threshold
-    # A window's interpolated points reach TRUE_PEAK_TAPS // 2 samples into its neighbours.
-    near = loud.copy()
-    near[1:] |= loud[:-1]
-    near[:-1] |= loud[1:]
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], near.astype(np.int8), [0]])))
-    return [(int(start) * window, min(int(stop) * window, len(samples)))
-            for start, stop in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def _add_mp4_chapters(path: Path, tags: Tags, timeline: Timeline) -> None:

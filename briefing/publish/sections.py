@@ -42,6 +42,7 @@ from briefing.atomic import replacing
 from briefing.audio.assembly import Cuts
 from briefing.audio.loudness import INTERPOLATION_GAIN, true_peak_dbtp
 from briefing.errors import EncoderError, OutputError
+from briefing.publish.decoding import loud_stretches, start_decoder
 from briefing.publish.formats import MP3_QUALITY, EncodingOptions
 from briefing.runtime import encoder_deadline
 
@@ -274,12 +275,10 @@ class _Checker:
     stream at its length (a section decodes as it would alone, and ends at rest)."""
 
     def __init__(self, rate: int, above: float, lengths: list[int]) -> None:
-        from briefing.publish.export import _start_decoder
-
         self._above = above
         self._peaks: list[float] = []
         self._failure: BaseException | None = None
-        self._decoder = _start_decoder(rate)
+        self._decoder = start_decoder(rate)
         self.deadline = encoder_deadline(sum(lengths) / rate)
         self._timed_out = threading.Event()
         self._watchdog = threading.Timer(self.deadline, self._stop)
@@ -293,8 +292,6 @@ class _Checker:
         self._decoder.kill()
 
     def _measure(self, rate: int, lengths: list[int]) -> None:
-        from briefing.publish.export import _loud_stretches
-
         threshold = 10 ** (self._above / 20) * 32768 / INTERPOLATION_GAIN
         stdout = cast(IO[bytes], self._decoder.stdout)
         try:
@@ -302,7 +299,7 @@ class _Checker:
                 data = stdout.read(2 * length)
                 samples = np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2")
                 peak = -math.inf
-                for start, stop in _loud_stretches(samples, 1024, threshold):
+                for start, stop in loud_stretches(samples, 1024, threshold):
                     peak = max(peak, true_peak_dbtp(samples[start:stop], rate))
                 self._peaks.append(peak)
             stdout.read()

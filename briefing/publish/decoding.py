@@ -1,0 +1,41 @@
+"""Decoding an encoded programme as a player would, for the codec-overs check: shared by the
+one-pass export and the MP3 in sections."""
+
+from __future__ import annotations
+
+import subprocess
+from typing import IO
+
+import numpy as np
+
+from briefing.runtime import ffmpeg_executable
+
+
+def start_decoder(sample_rate: int, source: IO[bytes] | None = None
+                  ) -> subprocess.Popen[bytes]:
+    """ffmpeg, ready to decode what `source` (else what is written to its stdin) holds to
+    s16le mono on its stdout."""
+    return subprocess.Popen(
+        [ffmpeg_executable(), "-v", "error", "-threads", "1", "-i", "pipe:0",
+         "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "-"],
+        stdin=source if source is not None else subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def loud_stretches(samples: np.ndarray, window: int,
+                   threshold: float) -> list[tuple[int, int]]:
+    """(start, stop) of the runs of `window`-sample windows of `samples` with a sample whose
+    magnitude exceeds `threshold`, widened by the interpolation filter's reach."""
+    windows = -(-len(samples) // window)
+    padded = np.zeros(windows * window, dtype=np.int32)
+    padded[: len(samples)] = samples
+    loud = np.abs(padded).reshape(windows, window).max(axis=1) > threshold
+    # A window's interpolated points reach half the interpolation filter (6 samples) into
+    # its neighbours.
+    near = loud.copy()
+    near[1:] |= loud[:-1]
+    near[:-1] |= loud[1:]
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], near.astype(np.int8), [0]])))
+    return [(int(start) * window, min(int(stop) * window, len(samples)))
+            for start, stop in zip(edges[::2], edges[1::2], strict=True)]
