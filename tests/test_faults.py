@@ -164,7 +164,9 @@ def test_a_missing_encoder_names_the_fix(tmp_path: Path) -> None:
     code = ("import sys; sys.modules['imageio_ffmpeg'] = None; "
             "from briefing.cli import main; sys.exit(main(sys.argv[1:]))")
     process = subprocess.run(
-        [sys.executable, "-c", code, "build", str(EXAMPLE), "-o", str(tmp_path / "x.mp3")],
+        # Without a cache: a rebuild whose MP3 sections are all cached needs no ffmpeg.
+        [sys.executable, "-c", code, "build", str(EXAMPLE), "-o", str(tmp_path / "x.mp3"),
+         "--no-cache"],
         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PATH": "/nonexistent"},
     )
     assert process.returncode == 1

@@ -11,12 +11,12 @@ import numpy as np
 from briefing.runtime import ffmpeg_executable
 
 
-def start_decoder(sample_rate: int, source: IO[bytes] | None = None
-                  ) -> subprocess.Popen[bytes]:
-    """ffmpeg, ready to decode what `source` (else what is written to its stdin) holds to
-    s16le mono on its stdout."""
+def start_decoder(sample_rate: int, source: IO[bytes] | None = None,
+                  executable: str | None = None) -> subprocess.Popen[bytes]:
+    """ffmpeg (`executable`, else the one `runtime` finds), ready to decode what `source`
+    (else what is written to its stdin) holds to s16le mono on its stdout."""
     return subprocess.Popen(
-        [ffmpeg_executable(), "-v", "error", "-threads", "1", "-i", "pipe:0",
+        [executable or ffmpeg_executable(), "-v", "error", "-threads", "1", "-i", "pipe:0",
          "-f", "s16le", "-ac", "1", "-ar", str(sample_rate), "-"],
         stdin=source if source is not None else subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

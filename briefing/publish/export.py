@@ -26,7 +26,7 @@ from briefing.errors import EncoderError
 from briefing.model import Tags, Timeline
 from briefing.publish import tagging, transcripts
 from briefing.publish.decoding import loud_stretches as _loud_stretches
-from briefing.publish.decoding import start_decoder as _start_decoder
+from briefing.publish.decoding import start_decoder
 from briefing.publish.formats import EncodingOptions
 from briefing.runtime import encoder_deadline, ffmpeg_executable, run_encoder
 
@@ -229,6 +229,12 @@ class _Check:
         if self._error is not None:
             raise self._error
         return self._peak
+
+
+def _start_decoder(sample_rate: int, source: IO[bytes] | None = None
+                   ) -> subprocess.Popen[bytes]:
+    """The checking decoder, with the ffmpeg this module encodes with."""
+    return start_decoder(sample_rate, source, ffmpeg_executable())
 
 
 def decoded_true_peak(path: Path, sample_rate: int, above: float = -math.inf) -> float:

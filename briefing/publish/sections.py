@@ -198,20 +198,29 @@ def write_sections(path: Path, programme: Sectioned, store: SegmentCache,
         over = {k: peak - check_above + 0.1
                 for k, peak in zip(missing, peaks, strict=True)
                 if check_above is not None and peak > check_above}
-        again = dict(zip(over, pool.map(encode, over, over.values()), strict=True))
-        for _ in again:
-            count(len(missing) + len(over))
-        for index, peak in zip(missing, peaks, strict=True):
-            if index in again:
-                frames = again[index]
-            else:
-                out.seek(placed[index].offset)
-                frames = out.read(placed[index].size)
+
+        def store_section(index: int, frames: bytes, peak: float) -> None:
             store.put_data(keys[index], kind, EncodedSection(
                 frames, plan.sections[index].frames, peak, over.get(index, 0.0),
                 crc16(frames)).to_bytes())
-    if again:
-        placed = _rewrite(path, placed, {k: (v, crc16(v)) for k, v in again.items()})
+
+        for index, peak in zip(missing, peaks, strict=True):
+            if index not in over:  # final: read back from the file, a section at a time
+                out.seek(placed[index].offset)
+                store_section(index, out.read(placed[index].size), peak)
+        out.flush()
+        if over:
+            quieter = _ordered(pool, lambda index: encode(index, over[index]), list(over),
+                               2 * workers)
+            found_peaks = dict(zip(missing, peaks, strict=True))
+
+            def replacement(index: int) -> bytes:
+                frames = next(quieter)
+                count(len(missing) + len(over))
+                store_section(index, frames, found_peaks[index])
+                return frames
+
+            placed = _rewrite(path, placed, set(over), replacement)
     with open(path, "r+b") as out:
         out.write(_info_frame(info_header, placed, plan.timeline.length))
 
@@ -230,17 +239,18 @@ class _Placed:
     """`crc16` of its bytes."""
 
 
-def _rewrite(path: Path, placed: list[_Placed], replaced: dict[int, tuple[bytes, int]]
-             ) -> list[_Placed]:
-    """Write the file again with some sections `replaced` (frames, CRC), section by section
-    (never the whole in memory); returns where each now lies."""
+def _rewrite(path: Path, placed: list[_Placed], replaced: set[int],
+             replacement: Callable[[int], bytes]) -> list[_Placed]:
+    """Write the file again with the sections `replaced` by `replacement(index)` (asked for
+    in order), section by section, never the whole in memory; returns where each now lies."""
     moved: list[_Placed] = []
     with replacing(path) as part, open(path, "rb") as source, open(part, "wb") as out:
         position = placed[0].offset
         out.write(source.read(position))
         for index, section in enumerate(placed):
             if index in replaced:
-                frames, crc = replaced[index]
+                frames = replacement(index)
+                crc = crc16(frames)
             else:
                 source.seek(section.offset)
                 frames, crc = source.read(section.size), section.crc
