@@ -69,8 +69,9 @@ class Reading:
         ready([self._child], None)
         outcome = self._child.result()
         self._child = None
-        if not outcome.ok:  # a crash, or a defect: not the reader's own kind of failure
-            raise RuntimeError(f"the article reader failed: {outcome.error}")
+        if outcome.error is not None:  # killed, crashed (a parser, on hostile markup?), a bug
+            why = outcome.error.removeprefix("the engine process ")
+            raise BriefingError(f"the article could not be read: the reader stopped ({why})")
         read: _Read = outcome.value
         for message in read.warnings:
             if self._warn is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from briefing.errors import EngineError, FetchError, InputError
+from briefing.errors import BriefingError, EngineError, FetchError, InputError
 from briefing.read.ahead import start_reading
 from briefing.read.document import read_documents
 from tests.web_server import WebServer
@@ -123,3 +124,15 @@ def test_steps_are_not_taken_when_reading_in_place() -> None:
     taken: list[str] = []
     start_reading([str(EXAMPLE)]).documents(meanwhile=[lambda: taken.append("step")])
     assert taken == []
+
+
+def test_a_reader_that_dies_is_one_clear_error(web: WebServer) -> None:
+    """Killed (or crashed in a parser) mid-read: a BriefingError that says so, and no
+    child left behind."""
+    before = _children()
+    reading = start_reading([web.url("held/news-story.html")])
+    (reader,) = _children() - before
+    os.kill(reader, signal.SIGKILL)
+    with pytest.raises(BriefingError, match=r"the reader stopped \(crashed \(SIGKILL\)\)"):
+        reading.documents()
+    assert _children() == before
