@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # imported lazily at run time: `briefing --help` must start f
     from briefing import batch, pipeline
     from briefing.model import Document
     from briefing.normalize.normalizer import NormalizeOptions
-    from briefing.read.web import ReadOptions
+    from briefing.read.sources import ReadOptions
 
     # argparse's type for what `add_subparsers()` returns.
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -308,8 +308,7 @@ def _add_read_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _read_options(args: argparse.Namespace) -> ReadOptions:
-    from briefing.read.fetch import FetchLimits
-    from briefing.read.web import ReadOptions
+    from briefing.read.sources import FetchLimits, ReadOptions
 
     timeout = args.timeout
     limits = FetchLimits(connect_timeout=min(10.0, timeout), read_timeout=min(15.0, timeout),

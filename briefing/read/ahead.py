@@ -23,7 +23,7 @@ from briefing.model import Document  # the caller needs it next in any case: loa
 from briefing.speech.isolation import CAN_FORK, Child, ready
 
 if TYPE_CHECKING:  # the reader itself is imported by whoever reads: in the child, if forked
-    from briefing.read.web import ReadOptions
+    from briefing.read.sources import ReadOptions
 
 Warn = Callable[[str], None]
 _PLAIN_SUFFIXES = (".txt", ".md", ".markdown", ".json")
