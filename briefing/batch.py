@@ -22,9 +22,10 @@ from briefing.errors import BriefingError, InputError
 from briefing.model import Article, Document
 from briefing.publish import fileset
 from briefing.read.document import parse_bytes, read_bytes, read_fetched, to_json
-from briefing.read.feeds import FEED_SUFFIXES, FeedState, item_slug
-from briefing.read.fetch import Fetched, Validators, is_url
-from briefing.read.web import ReadOptions, Warn, read_feed_for_batch
+from briefing.read.feeds import FeedState, item_slug
+from briefing.read.fetch import Fetched, Validators
+from briefing.read.sources import FEED_SUFFIXES, ReadOptions, is_url
+from briefing.read.web import Warn, read_feed_for_batch
 from briefing.speech.isolation import Task, run_concurrently
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".json", ".html", ".htm")

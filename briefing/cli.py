@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # imported lazily at run time: `briefing --help` must start f
     from briefing import batch, pipeline
     from briefing.model import Document
     from briefing.normalize.normalizer import NormalizeOptions
-    from briefing.read.web import ReadOptions
+    from briefing.read.sources import ReadOptions
 
     # argparse's type for what `add_subparsers()` returns.
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -308,8 +308,7 @@ def _add_read_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _read_options(args: argparse.Namespace) -> ReadOptions:
-    from briefing.read.fetch import FetchLimits
-    from briefing.read.web import ReadOptions
+    from briefing.read.sources import FetchLimits, ReadOptions
 
     timeout = args.timeout
     limits = FetchLimits(connect_timeout=min(10.0, timeout), read_timeout=min(15.0, timeout),
@@ -414,12 +413,10 @@ def _add_voice_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_build(args: argparse.Namespace) -> int:
-    from briefing import pipeline
-    from briefing.read.document import read_documents
-
     started = time.perf_counter()
-    documents = read_documents(args.articles, args.title, warn=_warn, stdin=sys.stdin.buffer,
-                               options=_read_options(args))
+    documents = _read_beside_imports(args, args.engine)
+    from briefing import pipeline
+
     suffix = FORMATS[args.format].suffix if args.format else DEFAULT_FORMAT.suffix
     target = args.output or Path(_default_name(args.articles[0]) + suffix)
     options = _build_options(args, target)
@@ -440,6 +437,22 @@ def _run_build(args: argparse.Namespace) -> int:
         for extra in result.files[1:]:
             _say(f"Wrote {extra}")
     return 0
+
+
+def _read_beside_imports(args: argparse.Namespace, engine: str | None) -> list[Document]:
+    """The articles, read (a web page extracted) in a child while this process imports the
+    pipeline and prepares a build with `engine` (None: a script): the second core would
+    otherwise be idle, and extraction then adds almost nothing to a build's time."""
+    from briefing.read.ahead import start_reading
+
+    reading = start_reading(args.articles, args.title, warn=_warn, stdin=sys.stdin.buffer,
+                            options=_read_options(args))
+    try:
+        from briefing import pipeline
+
+        return reading.documents(meanwhile=pipeline.preparations(engine))
+    finally:
+        reading.cancel()
 
 
 def _run_batch(args: argparse.Namespace) -> int:
@@ -514,11 +527,9 @@ def _run_on_cluster(args: argparse.Namespace, articles: list[Path | Document],
 
 
 def _run_script(args: argparse.Namespace) -> int:
+    documents = _read_beside_imports(args, None)
     from briefing import pipeline
-    from briefing.read.document import read_documents
 
-    documents = read_documents(args.articles, args.title, warn=_warn, stdin=sys.stdin.buffer,
-                               options=_read_options(args))
     options = pipeline.BuildOptions(normalize=_normalize_options(args), language=args.language)
     _announce_language(documents, options, quiet=False)
     script = pipeline.make_script(documents, options)

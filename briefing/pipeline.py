@@ -31,7 +31,7 @@ from briefing.read.language import article_language, canonical_code
 from briefing.read.limits import MAX_BRIEFING_SECONDS, check_length
 from briefing.speech import synthesis as speech
 from briefing.speech.cache import CacheStats, SegmentCache
-from briefing.speech.engines import Engine, is_speakable, make_engine
+from briefing.speech.engines import LIBRARY_LOADERS, Engine, is_speakable, make_engine
 
 if TYPE_CHECKING:
     from briefing.publish.cover import Cover
@@ -236,6 +236,26 @@ def make_voices(options: BuildOptions, language: str = "en") -> Voices:
     frame = make_engine(options.engine, frame_voice, options.voice_model)
     frame.prepare()
     return Voices(content, frame)
+
+
+def preparations(engine: str | None) -> tuple[Callable[[], object], ...]:
+    """What every build with `engine` (None: a script, not spoken) does before its first
+    segment whatever its articles say, in small steps (each some tens of milliseconds): a
+    front end waiting for its articles (a page read in a child: `read.ahead`) takes them
+    meanwhile, and the build finds them done. A step may raise what the build would raise
+    later, where it is reported."""
+    steps: list[Callable[[], object]] = [lambda: normalize("1")]  # loads num2words' tables
+    if engine is None:
+        return tuple(steps)
+    if engine in LIBRARY_LOADERS:
+        steps.append(LIBRARY_LOADERS[engine])
+    steps.append(_load_publishing)
+    return tuple(steps)
+
+
+def _load_publishing() -> None:
+    from briefing.publish import export, fileset, sections  # noqa: F401
+    from briefing.publish.cover import load_cover  # noqa: F401
 
 
 def build(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -136,3 +139,20 @@ def test_build_options_refuse_what_no_build_can_use(settings: dict[str, Any], se
         pipeline.BuildOptions(**settings)
     assert refused.value.setting == setting
     assert "--" not in str(refused.value)  # the library's words, not one front end's
+
+
+def test_preparations_load_what_a_build_loads_next() -> None:
+    """Each step runs on its own, and together they leave the number tables, the engine's
+    library and the publishing modules loaded (a script's steps: the number tables only)."""
+    probe = textwrap.dedent("""
+        import sys
+        from briefing import pipeline
+        names = ("num2words", "pyttsx3.drivers._espeak", "briefing.publish.fileset")
+        for engine in (None, "pyttsx3"):
+            for step in pipeline.preparations(engine):
+                step()
+            print(*(name in sys.modules for name in names))
+    """)
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert out == ["True False False", "True True True"]

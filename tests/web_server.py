@@ -7,6 +7,7 @@ Routes:
   /etag/<name>               the same feed, with an ETag; 304 when If-None-Match matches
   /status/<code>             that status, with a small HTML body
   /hang                      accepts, reads the request, never answers (until the server stops)
+  /held/<fixture>.html       the fixture, once the test sets `release`
   /trickle                   answers 200 at once, then sends the body one byte every 0.1 s,
                              never finishing (until the server stops)
   /trickle-headers           sends its status line, then its headers one byte every 0.1 s
@@ -39,6 +40,7 @@ class WebServer:
     base: str
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     def url(self, path: str) -> str:
         return f"{self.base}/{path.lstrip('/')}"
@@ -63,6 +65,9 @@ def serve() -> Iterator[WebServer]:
             if path == "/hang":
                 state.stop.wait(120)
                 return
+            if path.startswith("/held/"):
+                state.release.wait(120)
+                path = path.removeprefix("/held")
             if path in ("/trickle", "/trickle-headers"):
                 return self._trickle(headers=path == "/trickle-headers")
             if path == "/loop":

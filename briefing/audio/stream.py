@@ -79,7 +79,7 @@ def _analyse(clip: Clip) -> bytes:
     return facts(clip).to_bytes()
 
 
-ANALYSIS = Analysis(f"clip-facts/2 tick={TICK} loss={LOSS_STEP_DB}x{LOSS_STEPS}", _analyse)
+ANALYSIS = Analysis(f"clip-facts/3 tick={TICK} loss={LOSS_STEP_DB}x{LOSS_STEPS}", _analyse)
 """`facts` as bytes, to be made in a synthesis worker and cached beside the clip; its kind
 changes with the format, so facts cached by another version are made again."""
 

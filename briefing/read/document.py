@@ -18,17 +18,16 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from briefing.errors import InputError
 from briefing.model import Document
-from briefing.read import web
-from briefing.read.feeds import FEED_SUFFIXES
-from briefing.read.fetch import TEXT_TYPES, Fetched, fetch, is_url
-from briefing.read.html import HTML_SUFFIXES, load_extractor_in_background, looks_like_html
-from briefing.read.limits import MAX_ARTICLE_BYTES, read_bounded
+from briefing.read.limits import MAX_ARTICLE_BYTES, read_bounded, read_file
 from briefing.read.sentences import split_sentences
-from briefing.read.web import ReadOptions
+from briefing.read.sources import FEED_SUFFIXES, HTML_SUFFIXES, TEXT_TYPES, ReadOptions, is_url
+
+if TYPE_CHECKING:
+    from briefing.read.fetch import Fetched
 
 STDIN = "-"
 
@@ -149,7 +148,7 @@ def read_bytes(source: str, stdin: BinaryIO | None = None,
                          "(or `briefing batch` for a folder)")
     markup = path.suffix.lower() in HTML_SUFFIXES + FEED_SUFFIXES
     limit = (options or ReadOptions()).limits.max_bytes if markup else MAX_ARTICLE_BYTES
-    return web.read_file(source, limit)
+    return read_file(source, limit)
 
 
 def parse_bytes(data: bytes, name: str, warn: Warn | None = None,
@@ -164,8 +163,11 @@ def parse_bytes(data: bytes, name: str, warn: Warn | None = None,
     if suffix is None:
         suffix = PurePosixPath(name).suffix.lower() if name != "<stdin>" else ""
     if suffix in HTML_SUFFIXES or suffix in FEED_SUFFIXES or (
-            suffix not in (".txt", ".md", ".markdown", ".json")
-            and (looks_like_html(data) or web.is_feed(data))):
+            suffix not in (".txt", ".md", ".markdown", ".json") and _is_markup(data)):
+        # The web readers (HTTP, HTML, feeds) are imported for web sources only: a text,
+        # Markdown or JSON build never loads them.
+        from briefing.read import web
+
         if not data.strip():
             raise InputError(f"{name} is empty: there is nothing to read")
         return web.read_bytes(data, name, options, warn)
@@ -186,6 +188,8 @@ def read_fetched(fetched: Fetched, warn: Warn | None = None,
     JSON by its content type."""
     options = options or ReadOptions()
     if fetched.content_type not in TEXT_TYPES:
+        from briefing.read import web
+
         return web.read_bytes(fetched.body, fetched.url, options, warn, fetched)
     # An article in text, Markdown or JSON, online.
     suffix = {"application/json": ".json", "text/markdown": ".md"}.get(
@@ -196,6 +200,9 @@ def read_fetched(fetched: Fetched, warn: Warn | None = None,
 def _read_source(source: str, warn: Warn | None, stdin: BinaryIO | None,
                  options: ReadOptions) -> list[Document]:
     if is_url(source):
+        from briefing.read.fetch import fetch
+        from briefing.read.html import load_extractor_in_background
+
         loading = load_extractor_in_background()  # most URLs are pages
         try:
             return read_fetched(fetch(source, options.limits), warn, options)
@@ -207,6 +214,14 @@ def _read_source(source: str, warn: Warn | None, stdin: BinaryIO | None,
                 loading.join()
     name = "<stdin>" if source == STDIN else source
     return parse_bytes(read_bytes(source, stdin, options), name, warn, options)
+
+
+def _is_markup(data: bytes) -> bool:
+    """Whether an article of no telling suffix is a page or a feed, by its first bytes."""
+    from briefing.read import web
+    from briefing.read.html import looks_like_html
+
+    return looks_like_html(data) or web.is_feed(data)
 
 
 def _parse_plain(lines: list[str]) -> tuple[str | None, list[str], list[str]]:

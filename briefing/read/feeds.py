@@ -17,7 +17,6 @@ from typing import Any
 
 from briefing.errors import InputError
 
-FEED_SUFFIXES = (".rss", ".atom", ".xml", ".rdf")
 FULL_CONTENT_WORDS = 80
 """An item whose own text is shorter than this is a teaser: its link's page is read instead."""
 STATE_NAME = ".briefing-feeds.json"

@@ -25,7 +25,8 @@ from urllib.parse import urlsplit
 
 from briefing import __version__
 from briefing.errors import BriefingError, FetchError
-from briefing.read.limits import MAX_PAGE_BYTES, too_large
+from briefing.read.limits import too_large
+from briefing.read.sources import TEXT_TYPES, FetchLimits
 
 if TYPE_CHECKING:
     import urllib3
@@ -38,32 +39,12 @@ _CHUNK = 64 * 1024
 PAGE_TYPES = ("text/html", "application/xhtml+xml")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml",
               "application/xml", "text/xml", "application/feed+json")
-TEXT_TYPES = ("text/plain", "text/markdown", "text/x-markdown", "application/json")
 ACCEPTED_TYPES = PAGE_TYPES + FEED_TYPES + TEXT_TYPES
 
 _DESCRIBED_TYPES = {"application/pdf": "a PDF", "image/": "an image", "audio/": "audio",
                     "video/": "a video", "application/zip": "a ZIP archive",
                     "application/octet-stream": "binary data"}
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class FetchLimits:
-    """How much one fetch may cost. Defaults suit a news page on an ordinary connection."""
-
-    max_bytes: int = MAX_PAGE_BYTES
-    """The page size limit ("max_page_bytes"): a body larger than this is refused while it
-    is being read, before more than this is held in memory."""
-    connect_timeout: float = 10.0
-    """Seconds to wait for a connection (DNS and TCP and TLS)."""
-    read_timeout: float = 15.0
-    """Seconds to wait for the next bytes from a server that has connected."""
-    total_timeout: float = 30.0
-    """Seconds for the whole fetch, redirects and body included (the "fetch timeout")."""
-    max_redirects: int = 5
-    """Redirects followed before a fetch is refused as a loop."""
-    concurrent: int = 4
-    """Fetches at once in a batch, so a feed of fifty items does not hit a site fifty-fold."""
 
 
 @dataclass(frozen=True)
@@ -102,11 +83,6 @@ class Validators:
 class _Session:
     pool: urllib3.PoolManager
     limits: FetchLimits = field(default_factory=FetchLimits)
-
-
-def is_url(source: str) -> bool:
-    """Whether `source` names something on the web rather than a file."""
-    return source.lower().startswith(("http://", "https://"))
 
 
 def check_url(url: str) -> str:

@@ -29,7 +29,6 @@ from briefing.read.summary import DEFAULT_POINTS, central_sentences
 
 Warn = Callable[[str], None]
 
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 MIN_ARTICLE_WORDS = 25
 """A page with fewer words of prose than this holds no article (a login wall, an index)."""
 

@@ -11,6 +11,7 @@ could never be spoken whole anyway.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import BinaryIO
 
 from briefing.errors import InputError
@@ -82,3 +83,17 @@ def check_length(words: int, words_per_minute: int, name: str,
         raise InputError(
             f"{name} would make about {seconds / 3600:.0f} hours of speech; the longest "
             f"briefing is {limit_seconds / 3600:g} hours: split it into several briefings")
+
+
+def read_file(source: str, limit: int) -> bytes:
+    """A file's bytes, refused as soon as they pass `limit`; one line for every failure."""
+    path = Path(source)
+    if path.is_dir():
+        raise InputError(f"{source} is a directory: give a feed or page file")
+    try:
+        with path.open("rb") as stream:
+            return read_bounded(stream, limit, source, "max_page_bytes")
+    except FileNotFoundError:
+        raise InputError(f"{source} does not exist: check the path") from None
+    except OSError as error:
+        raise InputError(f"cannot read {source}: {error.strerror}") from None

@@ -6,9 +6,8 @@ here, so the command line, the web page and the cluster all read the web the sam
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from briefing.errors import BriefingError, InputError
 from briefing.model import Document
@@ -17,41 +16,14 @@ from briefing.read.fetch import (
     ACCEPTED_TYPES,
     PAGE_TYPES,
     Fetched,
-    FetchLimits,
     Validators,
     fetch,
     fetch_all,
 )
-from briefing.read.limits import read_bounded
-from briefing.read.summary import DEFAULT_POINTS
+from briefing.read.limits import read_file
+from briefing.read.sources import ReadOptions, is_url
 
 Warn = Callable[[str], None]
-MAX_POINTS = 10
-"""More "points" than this would read the article twice."""
-
-
-@dataclass(frozen=True)
-class ReadOptions:
-    """How web sources are read: points, the choice of a feed's items, fetch limits."""
-
-    points: int = DEFAULT_POINTS
-    """How many summary points to choose from the body of an article that has none."""
-    latest: int | None = None
-    """Of a feed, read only the newest N items; None for all."""
-    since: dt.date | None = None
-    """Of a feed, read only items published on or after this day; None for all."""
-    limits: FetchLimits = field(default_factory=FetchLimits)
-    """Size, time, redirect and concurrency limits of every fetch."""
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.points <= MAX_POINTS:
-            raise InputError(f"the number of points must be 1 to {MAX_POINTS}, not "
-                             f"{self.points}", setting="points")
-        if self.latest is not None and self.latest < 1:
-            raise InputError(f"the number of latest items must be at least 1, not "
-                             f"{self.latest}", setting="latest")
-
-
 @dataclass(frozen=True)
 class FeedRead:
     """A feed's items as read for a batch: a Document or the error of each chosen item."""
@@ -67,22 +39,6 @@ class FeedRead:
     page: Fetched | None = None
     """When the URL turned out to be a page (or a text article) rather than a feed: its
     response, to be read as one article without fetching it again; else None."""
-
-
-def read_file(source: str, limit: int) -> bytes:
-    """A file's bytes, refused as soon as they pass `limit`; one line for every failure."""
-    from pathlib import Path
-
-    path = Path(source)
-    if path.is_dir():
-        raise InputError(f"{source} is a directory: give a feed or page file")
-    try:
-        with path.open("rb") as stream:
-            return read_bounded(stream, limit, source, "max_page_bytes")
-    except FileNotFoundError:
-        raise InputError(f"{source} does not exist: check the path") from None
-    except OSError as error:
-        raise InputError(f"cannot read {source}: {error.strerror}") from None
 
 
 def read_bytes(data: bytes, source: str, options: ReadOptions = ReadOptions(),
@@ -120,7 +76,6 @@ def read_feed_for_batch(source: str, options: ReadOptions, seen: frozenset[str],
     in `seen` are never fetched again. A failed item is returned as its error. A URL that is
     a page comes back as `page`, fetched once.
     """
-    from briefing.read.fetch import is_url
 
     fetched: Fetched | None = None
     if is_url(source):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -186,3 +188,15 @@ def test_emphasis(text: str, expected: str) -> None:
                                              ("#   Spaced   ##  ", "Spaced"), ("# ###", "###")])
 def test_heading_closing_marks(line: str, title: str) -> None:
     assert parse_text(f"{line}\n- A point.\n").title == title
+
+
+def test_a_text_article_loads_none_of_the_web_readers() -> None:
+    """HTTP, HTML and feeds are for web sources: a text, Markdown or JSON build never pays
+    for their imports."""
+    probe = (f"import sys\nfrom briefing.read.document import read_documents\n"
+             f"read_documents([{str(EXAMPLE)!r}])\n"
+             "print([m for m in ('briefing.read.web', 'briefing.read.fetch', "
+             "'briefing.read.html', 'briefing.read.feeds') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

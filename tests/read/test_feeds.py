@@ -11,7 +11,7 @@ import pytest
 from briefing.errors import InputError
 from briefing.read.document import read_documents
 from briefing.read.feeds import FeedState, item_slug, parse_feed, select_items
-from briefing.read.web import ReadOptions
+from briefing.read.sources import ReadOptions
 from tests.web_server import WebServer
 
 FEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "feeds"

@@ -11,7 +11,8 @@ import pytest
 
 from briefing import __version__, cli
 from briefing.errors import FetchError
-from briefing.read.fetch import FetchLimits, fetch, fetch_all
+from briefing.read.fetch import fetch, fetch_all
+from briefing.read.sources import FetchLimits
 from tests.conftest import run_cli
 from tests.web_server import WebServer
 

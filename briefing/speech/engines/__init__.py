@@ -14,8 +14,8 @@ from briefing.errors import InputError
 from briefing.model import VoiceSettings
 from briefing.speech.engines.base import Engine, clean_text, is_speakable, write_wav
 
-__all__ = ["DEFAULT_ENGINE", "ENGINES", "Engine", "EngineFactory", "clean_text",
-           "is_speakable", "make_engine", "write_wav"]
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "LIBRARY_LOADERS", "Engine", "EngineFactory",
+           "clean_text", "is_speakable", "make_engine", "write_wav"]
 
 
 EngineFactory = Callable[[VoiceSettings, Path | None], Engine]
@@ -41,6 +41,18 @@ ENGINES: dict[str, EngineFactory] = {"pyttsx3": _pyttsx3, "piper": _piper}
 """Every engine by the name the engine setting takes; the first is the default."""
 
 DEFAULT_ENGINE = next(iter(ENGINES))
+
+
+def _load_pyttsx3() -> None:
+    from briefing.speech.engines.pyttsx3_engine import load_library
+
+    load_library()
+
+
+LIBRARY_LOADERS: dict[str, Callable[[], None]] = {"pyttsx3": _load_pyttsx3}
+"""For an engine whose library takes a while to load, whatever its voice: loads it into
+this process ahead of `prepare` (which then finds it loaded). Piper's voice model is the
+voice itself, so it has none."""
 
 
 def make_engine(name: str, settings: VoiceSettings, model: Path | None = None) -> Engine:

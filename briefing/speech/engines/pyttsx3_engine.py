@@ -64,10 +64,7 @@ class Pyttsx3Engine:
                              f"{MIN_RATE} to {MAX_RATE} words per minute", setting="rate")
         if self._library_version:
             return
-        load_espeak()
-        _import_driver()
-        if sys.platform.startswith("linux"):
-            _initialise_espeak()
+        load_library()
         outcome = run_isolated(_probe, self.settings.voice, timeout=20, isolated=self.forkable)
         if not outcome.ok:
             raise EngineError(f"the pyttsx3 engine does not start: {outcome.error}")
@@ -115,6 +112,15 @@ class Pyttsx3Engine:
             raise EngineError(f"cannot list the pyttsx3 voices: {outcome.error}")
         voices: list[VoiceInfo] = outcome.value
         return voices
+
+
+def load_library() -> None:
+    """Load eSpeak NG and pyttsx3's driver into this process and initialise eSpeak (once;
+    nothing is spoken): the part of `prepare` that no voice or setting changes."""
+    load_espeak()
+    _import_driver()
+    if sys.platform.startswith("linux"):
+        _initialise_espeak()
 
 
 def _say_to_file(engine: Any, text: str, wav_path: Path) -> None:
