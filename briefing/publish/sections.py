@@ -182,6 +182,8 @@ def write_sections(path: Path, programme: Sectioned, store: SegmentCache,
                     count(len(missing))
                     if checker is not None:
                         checker.feed(frames)
+                        if index == missing[-1]:  # it decodes while the rest is written
+                            checker.close()
                     crc = crc16(frames)
                 else:
                     section = cached(index)
@@ -321,11 +323,15 @@ class _Checker:
         with contextlib.suppress(BrokenPipeError):
             cast(IO[bytes], self._decoder.stdin).write(frames)
 
+    def close(self) -> None:
+        """No more frames: the decoder finishes what it has."""
+        with contextlib.suppress(BrokenPipeError):
+            cast(IO[bytes], self._decoder.stdin).close()
+
     def finish(self) -> list[float]:
         """Each section's decoded true peak (dBTP), once the decoder has read all: exact
         where it exceeds the limit, at most the limit elsewhere (see `decoded_true_peak`)."""
-        with contextlib.suppress(BrokenPipeError):
-            cast(IO[bytes], self._decoder.stdin).close()
+        self.close()
         self._reader.join()
         errors = self._decoder.stderr.read() if self._decoder.stderr else b""
         self._decoder.wait()
