@@ -115,7 +115,8 @@ class BuildResult:
 
 BuildProgress = Callable[[str, int, int], None]
 """Called as `progress(stage, done, total)`: "synthesize" with segment counts, then
-"loudness" and "encode" (0, 0) as each starts."""
+"loudness" and "encode" (0, 0) as each starts, then "encode" with the counts of the MP3's
+sections encoded (none when every section came from the cache)."""
 
 
 def resolve_language(documents: list[Document], options: BuildOptions) -> tuple[str, str]:

@@ -109,7 +109,9 @@ class Build:
     def label(self) -> str:
         """The stage in words, with its counts when it has them."""
         words = STAGE_LABELS.get(self.stage, self.stage.capitalize())
-        return f"{words}: {self.done}/{self.total} segments" if self.total else words
+        # Speaking counts segments; encoding, the MP3's sections it has to encode.
+        unit = "sections" if self.stage == "encode" else "segments"
+        return f"{words}: {self.done}/{self.total} {unit}" if self.total else words
 
     def event(self) -> dict[str, Any]:
         """What the page's progress stream sends for this state."""
