@@ -397,3 +397,14 @@ def test_more_chapters_than_one_id3_table_holds_are_listed_in_nested_tables(
     assert [titles[name] for name in listed] == [c.title for c in chapters]
     _, read_back = ffmpeg_metadata(path)
     assert len(read_back) == count
+
+
+def test_the_languages_tagged_without_babel_are_the_cldrs() -> None:
+    from babel.core import get_global
+
+    from briefing.publish.tagging import _ISO639_2
+
+    aliases = get_global("language_aliases")
+    for code, three in _ISO639_2.items():
+        assert three == min(alias for alias, target in aliases.items()
+                            if target == code and len(alias) == 3 and alias.isalpha())
