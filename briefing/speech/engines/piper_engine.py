@@ -16,6 +16,14 @@ How it runs, and why (measured with the example article, ~170 s of programme, on
   same twice. Seeded once, before the session is created, and forked from a parent that
   never runs it, every child starts from the same state: the same text gives the same
   samples in any order, with any number of jobs, in every build (what the cache needs).
+- What a child per segment costs (issue 15, measured on the example on a 2-core VM): the
+  children's user time equals one process's (6 segments: 7.7-7.9 s forked, 7.8-8.5 s in one
+  process), but each child touches its inference memory afresh (about 55,000 pages, 220 MB,
+  for a 200-character sentence) where one process reuses its own: 0.2 s of system time per
+  long segment, ~3 s of CPU for the example (14% of the synthesis) on a VM where page faults
+  are dear. It buys the determinism above; a process that spoke one segment
+  cannot speak the next from the same state (onnxruntime cannot reseed a session), so
+  reusing children would need the noise drawn outside the model.
 - Memory grows with the length of what one inference speaks (~1.2 MB per character): one
   call speaks at most `MAX_CALL_CHARS`, split at clause boundaries, so that two children
   and the parent stay under ~600 MB however long the segments are.
