@@ -163,6 +163,9 @@ class PiperEngine:
             f"model={model_digest(model)[:16]}", f"config={model_digest(config_path)[:16]}",
             f"length_scale={self.length_scale():.4f}", f"max_call={MAX_CALL_CHARS}",
             f"gaps={SENTENCE_GAP_MS},{CLAUSE_GAP_MS},{NO_WORDS_MS}", "level=raw",
+            # Idle for the joe voice, but another voice's graph might have used one of them:
+            # its clips made before would no longer be what a build makes now.
+            f"skipped={_digest_of(IDLE_OPTIMIZERS)}",
             f"seed={SEED}" if self.forkable else "unseeded",
         ])
 
@@ -233,6 +236,10 @@ def model_digest(path: Path) -> str:
         with path.open("rb") as file:
             _DIGESTS[key] = hashlib.file_digest(file, "sha256").hexdigest()
     return _DIGESTS[key]
+
+
+def _digest_of(names: tuple[str, ...]) -> str:
+    return hashlib.sha256(",".join(names).encode()).hexdigest()[:12]
 
 
 def _import_piper() -> tuple[Any, Any]:
