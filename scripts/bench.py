@@ -57,7 +57,8 @@ D. Dask (the `dask` extra): the batch of 20 through the local pool (`--jobs 2`),
    scheduler`, two `dask worker --nthreads 1` without Dask's profiler, as the README starts
    them; not timed), in alternation; then a batch of 4 with `--engine piper` on that
    cluster. Per-article cost = wall time x workers / articles, in core-seconds: the basis of
-   the README's capacity plan. `--only cluster` runs these rows alone.
+   the README's capacity plan. `--only cluster` runs these rows alone; `--only piper` runs
+   rows 1p and 2p alone, in alternation.
 
 Peak RSS: the main process's own peak (VmHWM, sampled from /proc while it runs) and the largest
 peak of any process in its tree (ru_maxrss from wait4: the main process, its forked
@@ -821,8 +822,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the normalizer's rows (N): a minute, no speech")
     parser.add_argument("--web-only", action="store_true",
                         help="only rows W (a web page's build and what extraction adds)")
-    parser.add_argument("--only", choices=("cluster",),
-                        help="run only these rows (cluster: the Dask rows, D)")
+    parser.add_argument("--only", choices=("cluster", "piper"),
+                        help="run only these rows (cluster: the Dask rows, D; piper: 1p and 2p)")
     args = parser.parse_args(argv)
     skip = {name.strip() for name in args.skip.split(",") if name.strip()}
     runs = 1 if args.quick else max(1, args.runs)
@@ -1021,6 +1022,12 @@ def main(argv: list[str] | None = None) -> int:
             return Run(synth.seconds + encode.seconds, synth.cpu_seconds + encode.cpu_seconds)
 
         rows["1p"] = row_piper_cli
+        if args.only == "piper":
+            interleave([(row, once) for row, once in ((row_piper_cli, piper_baseline),
+                                                       (row_piper, piper_cold))
+                        if not row.skipped], runs)
+            print("\n".join(piper_report(rows, piper_mp3, load_before)))
+            return 0
 
         # 3. Warm: the cache holds the example's segments; one body sentence changed.
         warm_folder = bench.fresh("warm")
@@ -1183,6 +1190,31 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def piper_report(rows: dict[str, Row], piper_mp3: list[Path], load_before: str) -> list[str]:
+    """Rows 1p and 2p (`--only piper`) as a Markdown table: 2p against 1p, wall and CPU."""
+    cli, piper = rows["1p"], rows["2p"]
+    lines = [f"### Piper ({time.strftime('%Y-%m-%d %H:%M')}, medians of {len(piper.runs)} "
+             f"alternating runs; load average {load_before} before, {loadavg()} after; "
+             f"briefing {git_state()})", "",
+             "| # | measurement | median wall | range | CPU | runs | ratio | target | result |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+    for row in (cli, piper):
+        if row.skipped or row.error or not row.seconds:
+            lines.append(f"| {row.key} | {row.label} | — | | | {len(row.runs)} | | | "
+                         f"{row.skipped or row.error or 'no runs'} |")
+    if cli.seconds and piper.seconds and cli.cpu and piper.cpu:
+        audio = audio_seconds(piper_mp3[-1]) if piper_mp3 else None
+        ratio = piper.seconds / cli.seconds
+        speed = f"; {audio / piper.seconds:.1f}× real time" if audio else ""
+        lines.append(f"| 1p | {cli.label} | {_fmt(cli.seconds)} | {cli.spread} | "
+                     f"{_fmt(cli.cpu)} | {len(cli.runs)} | | | |")
+        lines.append(f"| 2p | {piper.label} | {_fmt(piper.seconds)} | {piper.spread} | "
+                     f"{_fmt(piper.cpu)} | {len(piper.runs)} | {ratio:.2f}× (1p) [CPU "
+                     f"{piper.cpu / cli.cpu:.2f}×]{speed} | ≤ {TARGET_PIPER_VS_CLI}× (1p) | "
+                     f"{_verdict(ratio <= TARGET_PIPER_VS_CLI)} |")
+    return lines
 
 
 def page_report(rows: dict[str, Row], firsts: list[float], weights: dict[str, int],

@@ -262,7 +262,7 @@ def _run_forked(work: list[Request], folder: Path, jobs: int, progress: Synthesi
         return Task(_speak_one, (work[index].engine, analyse, work[index].text, path),
                     limits.timeout(work[index].text), key=(index, path))
 
-    queue = deque(task(index) for index in range(len(work)))
+    queue = deque(task(index) for index in longest_first(work))
     done = 0
     for finished, outcome in run_concurrently(queue, jobs):
         index, path = finished.key
@@ -273,6 +273,17 @@ def _run_forked(work: list[Request], folder: Path, jobs: int, progress: Synthesi
             deliver(index, clip, _analysis(outcome))
             done += 1
             progress(done, len(work))
+
+
+def longest_first(work: Sequence[Request]) -> list[int]:
+    """The order to start the work in: the longest texts first (ties in request order).
+
+    The time a segment takes grows with its text, and the build waits for the last one: a
+    long segment started last runs alone on one core while the others idle (with Piper, a
+    200-character segment is 1.5 s of one core). Started first, the long ones overlap each
+    other and the short ones fill the gaps at the end. Each clip is the same whatever the
+    order (every child starts from the same state), so only the time changes."""
+    return sorted(range(len(work)), key=lambda index: -len(work[index].text))
 
 
 def _analysis(outcome: Outcome) -> bytes | None:

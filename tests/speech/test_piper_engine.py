@@ -96,6 +96,27 @@ def test_same_text_same_samples_in_any_order_and_any_jobs(engine: PiperEngine) -
     assert np.array_equal(one[0].samples, two[2].samples)
 
 
+def test_skipping_the_idle_optimizers_changes_no_sample(engine: PiperEngine, joe: Path) -> None:
+    # They are skipped to load faster; were one of them to change the graph (another
+    # onnxruntime), the samples and the cache key's promise would change with it.
+    import onnxruntime
+    import piper
+
+    from briefing.speech.engines import piper_engine
+
+    onnxruntime.set_seed(piper_engine.SEED)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(str(joe), sess_options=options,
+                                           providers=["CPUExecutionProvider"])
+    every = PiperEngine()
+    every.prepare()
+    every._voice = piper.PiperVoice(session=session, config=engine._voice.config)
+    text = "Troops moved north, and talks resumed on Tuesday."
+    (ours,), (theirs,) = say(engine, text), say(every, text)
+    assert np.array_equal(ours.samples, theirs.samples)
+
+
 def test_long_sentence_is_spoken_whole_in_bounded_pieces(engine: PiperEngine) -> None:
     clause = "the troops moved north along the river before dawn"
     sentence = ", and ".join([clause] * 8).capitalize() + "."  # ~430 characters, one sentence
@@ -122,6 +143,7 @@ def test_cache_key_names_piper_its_version_the_model_and_the_settings(
 
     key = engine.cache_key()
     assert key.startswith("piper|") and f"piper-tts {version('piper-tts')}" in key
+    assert "|skipped=" in key  # the optimizers left out can change another voice's samples
     # A copy of the model is the same voice: the key follows the content, not the path.
     copy = tmp_path / "copy.onnx"
     shutil.copyfile(joe, copy)

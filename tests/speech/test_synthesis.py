@@ -199,6 +199,32 @@ def test_duplicate_texts_are_synthesized_once() -> None:
     assert len(clips[1].samples) == engine.frames_for("bb.")
 
 
+class LoggingEngine(FakeEngine):
+    """Notes each text it is asked to speak, in the order the children start."""
+
+    def __init__(self, log: Path) -> None:
+        super().__init__()
+        self.log = log
+
+    def synthesize(self, text: str, wav_path: Path) -> None:
+        with self.log.open("a", encoding="utf-8") as log:
+            log.write(text + "\n")
+        super().synthesize(text, wav_path)
+
+
+def test_the_longest_texts_are_started_first(tmp_path: Path) -> None:
+    # The build waits for the last segment: a long one started last would run alone.
+    engine = LoggingEngine(tmp_path / "started")
+    texts = ["Short.", "A much longer sentence than the others.", "Middling one.", "Tiny.",
+             "Middling two."]
+    clips = speech.synthesize([speech.Request(t, engine, t) for t in texts], jobs=1)
+    started = (tmp_path / "started").read_text(encoding="utf-8").splitlines()
+    assert started == ["A much longer sentence than the others.", "Middling one.",
+                       "Middling two.", "Short.", "Tiny."]  # ties: in the order given
+    # The clips still come back in the order of the requests.
+    assert [len(clip.samples) for clip in clips] == [engine.frames_for(t) for t in texts]
+
+
 def _pid_length_sum(clip: Clip) -> bytes:
     """Stands for the audio stage's analysis: anything derived from the samples."""
     return f"{os.getpid()}:{len(clip.samples)}:{int(clip.samples.sum())}".encode()

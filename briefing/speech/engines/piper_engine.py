@@ -16,6 +16,14 @@ How it runs, and why (measured with the example article, ~170 s of programme, on
   same twice. Seeded once, before the session is created, and forked from a parent that
   never runs it, every child starts from the same state: the same text gives the same
   samples in any order, with any number of jobs, in every build (what the cache needs).
+- What a child per segment costs (issue 15, measured on the example on a 2-core VM): the
+  children's user time equals one process's (6 segments: 7.7-7.9 s forked, 7.8-8.5 s in one
+  process), but each child touches its inference memory afresh (about 55,000 pages, 220 MB,
+  for a 200-character sentence) where one process reuses its own: 0.2 s of system time per
+  long segment, ~3 s of CPU for the example (14% of the synthesis) on a VM where page faults
+  are dear. It buys the determinism above; a process that spoke one segment
+  cannot speak the next from the same state (onnxruntime cannot reseed a session), so
+  reusing children would need the noise drawn outside the model.
 - Memory grows with the length of what one inference speaks (~1.2 MB per character): one
   call speaks at most `MAX_CALL_CHARS`, split at clause boundaries, so that two children
   and the parent stay under ~600 MB however long the segments are.
@@ -64,6 +72,29 @@ NO_WORDS_MS = 250  # what a segment of punctuation alone sounds like
 SEED = 20240601  # any fixed value: it only has to be the same in every build
 IN_PROCESS_THREADS = 2  # where a child per segment is not possible, use both cores here
 PHONEMIZERS = ("espeak", "text")  # the others download models or need more packages
+
+# onnxruntime's graph optimizers that find nothing to change in a Piper (VITS) voice: each
+# still walks the 2,500-node graph, three times over. Skipped, the session is the same (the
+# same samples, tested) and loading it takes ~0.25 s less CPU, on the build's serial path
+# before the first segment. Found with `log_severity_level=0`, which prints "modified: 0/1"
+# for every optimizer; an unknown name is ignored, so a renamed one only costs time again.
+IDLE_OPTIMIZERS = (
+    "AttentionFusion", "BiasDropoutFusion", "BiasGeluFusion", "BiasSkipLayerNormFusion",
+    "BiasSoftmaxFusion", "CastFloat16Transformer", "CommonSubexpressionElimination",
+    "ConstantFolding", "ConstantSharing", "ConvAddActivationFusion", "DoubleQDQPairsRemover",
+    "DynamicQuantizeMatMulFusion", "EmbedLayerNormFusion", "EnsureUniqueDQForNodeUnit",
+    "FastGeluFusion", "FreeDimensionOverrideTransformer",
+    "FuseFp16InitializerToFp32NodeTransformer", "GatherToSliceFusion", "GeluFusionL1",
+    "GemmActivationFusion", "GroupQueryAttentionFusion", "GroupQueryAttentionPreNormFusion",
+    "LayerNormFusionL1", "LayerNormFusionL2", "Level1_RuleBasedTransformer",
+    "Level2_RuleBasedTransformer", "MatMulActivationFusion", "MatMulAddFusion",
+    "MatMulIntegerToFloatFusion", "MatMulNBitsFusion", "MemcpyTransformer", "NchwcTransformer",
+    "NhwcTransformer", "QDQFinalCleanupTransformer", "QDQPropagationTransformer",
+    "QDQS8ToU8Transformer", "QDQSelectorActionTransformer", "QuickGeluFusion",
+    "RemoveDuplicateCastTransformer", "SimplifiedLayerNormFusion", "SkipLayerNormFusion",
+    "SliceConcatToSpaceToDepthFusion", "SwiGluFusion", "TransposeOptimizer_CPUExecutionProvider",
+    "WeightBiasQuantization", "WhereDummyDq",
+)
 
 _BRACKETS = re.compile(r"[\[\]]+")
 _DIGESTS: dict[tuple[str, int, int], str] = {}
@@ -120,7 +151,8 @@ class PiperEngine:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             session = onnxruntime.InferenceSession(
-                str(model), sess_options=options, providers=["CPUExecutionProvider"])
+                str(model), sess_options=options, providers=["CPUExecutionProvider"],
+                disabled_optimizers=list(IDLE_OPTIMIZERS))
         except Exception as error:  # onnxruntime's exceptions share no useful base class
             raise InputError(f"{model} is not a usable Piper voice model: {error}") from None
         self._voice = piper.PiperVoice(session=session, config=config)
@@ -131,6 +163,9 @@ class PiperEngine:
             f"model={model_digest(model)[:16]}", f"config={model_digest(config_path)[:16]}",
             f"length_scale={self.length_scale():.4f}", f"max_call={MAX_CALL_CHARS}",
             f"gaps={SENTENCE_GAP_MS},{CLAUSE_GAP_MS},{NO_WORDS_MS}", "level=raw",
+            # Idle for the joe voice, but another voice's graph might have used one of them:
+            # its clips made before would no longer be what a build makes now.
+            f"skipped={_digest_of(IDLE_OPTIMIZERS)}",
             f"seed={SEED}" if self.forkable else "unseeded",
         ])
 
@@ -201,6 +236,10 @@ def model_digest(path: Path) -> str:
         with path.open("rb") as file:
             _DIGESTS[key] = hashlib.file_digest(file, "sha256").hexdigest()
     return _DIGESTS[key]
+
+
+def _digest_of(names: tuple[str, ...]) -> str:
+    return hashlib.sha256(",".join(names).encode()).hexdigest()[:12]
 
 
 def _import_piper() -> tuple[Any, Any]:
