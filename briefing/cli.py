@@ -677,7 +677,8 @@ class _Progress:
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if self.enabled:
-            counts = f": {done}/{total} segments" if total else "…"
+            unit = "sections" if stage == "encode" else "segments"
+            counts = f": {done}/{total} {unit}" if total else "…"
             sys.stderr.write(f"\r\033[K{_STAGES.get(stage, stage)}{counts}")
             sys.stderr.flush()
             self.shown = True

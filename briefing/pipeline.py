@@ -311,7 +311,7 @@ def _build(
         rate = voices.content.sample_rate
         facts = []
         for index, clip in enumerate(spoken):  # each clip's analysis read, then let go
-            facts.append(stream.ClipFacts.from_bytes(clip.analysis))
+            facts.append(stream.ClipFacts.from_bytes(clip.analysis).for_levelling())
             if clip.key is not None:  # read back from the store when the clip is written
                 spoken[index] = replace(clip, analysis=b"")
         tone = section_tone(rate) if options.tone else None

@@ -15,7 +15,7 @@ import functools
 import hashlib
 import struct
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -56,6 +56,14 @@ class ClipFacts:
         and the clip's limiting read: a few bytes whatever the clip's length, to keep for
         every clip while the programme is written."""
         return ClipFacts(self.start, self.end, self.loudness.lean())
+
+    def for_levelling(self) -> ClipFacts:
+        """These facts without the chunk peaks, which only the clip's own limiting reads
+        (they are read back with the clip when it is written): what the programme's
+        levelling needs of every clip at once. Kept with the peaks, a 2-hour programme's
+        facts took 43 MB."""
+        return ClipFacts(self.start, self.end,
+                         replace(self.loudness, peaks=np.zeros(0, dtype=np.float32)))
 
     def to_bytes(self) -> bytes:
         return _BOUNDS.pack(self.start, self.end) + self.loudness.to_bytes()
