@@ -309,11 +309,8 @@ def _build(
         spoken = speech.speak(requests, store, stream.ANALYSIS, options.jobs,
                               progress=lambda done, total: report("synthesize", done, total))
         rate = voices.content.sample_rate
-        facts = []
-        for index, clip in enumerate(spoken):  # each clip's analysis read, then let go
-            facts.append(stream.ClipFacts.from_bytes(clip.analysis).for_levelling())
-            if clip.key is not None:  # read back from the store when the clip is written
-                spoken[index] = replace(clip, analysis=b"")
+        # What levelling needs of every clip (the chunk peaks are read back with each clip).
+        facts = [stream.ClipFacts.from_bytes(clip.analysis).for_levelling() for clip in spoken]
         tone = section_tone(rate) if options.tone else None
         from briefing.publish.sections import cuts_for
 

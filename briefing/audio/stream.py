@@ -87,7 +87,12 @@ def _analyse(clip: Clip) -> bytes:
     return facts(clip).to_bytes()
 
 
-ANALYSIS = Analysis(f"clip-facts/3 tick={TICK} loss={LOSS_STEP_DB}x{LOSS_STEPS}", _analyse)
+def _for_levelling(analysis: bytes) -> bytes:
+    return ClipFacts.from_bytes(analysis).for_levelling().to_bytes()
+
+
+ANALYSIS = Analysis(f"clip-facts/3 tick={TICK} loss={LOSS_STEP_DB}x{LOSS_STEPS}", _analyse,
+                    _for_levelling)
 """`facts` as bytes, to be made in a synthesis worker and cached beside the clip; its kind
 changes with the format, so facts cached by another version are made again."""
 

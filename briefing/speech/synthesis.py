@@ -80,6 +80,11 @@ class Analysis:
     """Names the analysis and its format: data stored under another kind is made again."""
     run: Callable[[Clip], bytes]
     """Makes it."""
+    keep: Callable[[bytes], bytes] = lambda analysis: analysis
+    """What of it stays in memory for a clip in the store, for every clip of a programme at
+    once (the whole is read back with `Spoken.load_analysis` when the clip's turn comes):
+    the analysis may hold per-chunk detail that a 2-hour programme could not keep for all
+    its clips."""
 
 Deliver = Callable[[int, Clip, bytes | None], None]
 """Called as `deliver(index, clip, analysis)` as each of the work's clips is accepted."""
@@ -127,11 +132,13 @@ class Spoken:
     clip: Clip | None
     """The clip itself, only when it is not in the store: silence, or a full disk."""
     analysis: bytes
-    """`analyse` of the clip."""
+    """`analyse` of the clip: all of it for a clip not in the store, else what
+    `Analysis.keep` keeps of it."""
 
     def load_analysis(self, store: SegmentCache, kind: str) -> bytes:
-        """The analysis, from memory or read back from the store (see `load`)."""
-        if self.analysis or self.key is None:
+        """The whole analysis, read back from the store (see `load`), or from memory for a
+        clip that is not in it."""
+        if self.key is None:
             return self.analysis
         data = store.get_data(self.key, kind)
         if data is None:
@@ -178,7 +185,7 @@ def speak(
         if analysis is None:
             analysis = analyse.run(clip)
             store.put_data(store_keys[key], analyse.kind, analysis)
-        spoken[key] = Spoken(store_keys[key], None, analysis)
+        spoken[key] = Spoken(store_keys[key], None, analyse.keep(analysis))
     missing = [key for key in distinct if key not in spoken]
 
     def deliver(index: int, clip: Clip, analysis: bytes | None) -> None:
@@ -187,7 +194,7 @@ def speak(
             analysis = analyse.run(clip)
         if store.put(store_keys[key], clip):
             store.put_data(store_keys[key], analyse.kind, analysis)
-            spoken[key] = Spoken(store_keys[key], None, analysis)
+            spoken[key] = Spoken(store_keys[key], None, analyse.keep(analysis))
         else:
             spoken[key] = Spoken(None, clip, analysis)
 

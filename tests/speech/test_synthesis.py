@@ -269,3 +269,16 @@ def test_analysis_of_another_kind_is_made_again(tmp_path: Path) -> None:
     other = speech.Analysis("test/2", lambda clip: b"new")
     assert speech.speak([request], store, other)[0].analysis == b"new"
     assert speech.speak([request], store, _analyse)[0].analysis != b"new"
+
+
+def test_memory_keeps_what_the_analysis_keeps_and_the_store_the_whole(
+        engine: Pyttsx3Engine, tmp_path: Path) -> None:
+    """A clip in the store keeps only `Analysis.keep` of its analysis in memory (a long
+    programme's per-chunk detail is read back clip by clip); the whole comes back from
+    the store."""
+    store = SegmentCache(tmp_path / "cache")
+    analysis = speech.Analysis("test/keep", lambda clip: b"whole:%d" % len(clip.samples),
+                               keep=lambda whole: whole[:5])
+    spoken = speech.speak([speech.Request("Kept in part.", engine, "a")], store, analysis)
+    assert spoken[0].key is not None and spoken[0].analysis == b"whole"
+    assert spoken[0].load_analysis(store, analysis.kind).startswith(b"whole:")
