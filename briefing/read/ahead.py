@@ -3,8 +3,9 @@
 Extracting a web page costs little (a few milliseconds a page), but importing the extractor
 costs ~0.15 s of CPU, and the command line spends as long importing the speech and audio
 stages before its first segment. Both are CPU-bound Python, so threads cannot overlap them;
-a child forked before those imports reads the articles on the other core instead, and
-reading a page then adds almost nothing to a build's time.
+a child forked before those imports reads the articles on the other core instead, and a
+page then adds to a build's time only what its reading takes beyond the caller's own start
+(the README measures it). On a machine with no idle core it saves nothing.
 
 Text, Markdown and JSON files are read in the caller: they need no extractor, and a fork
 would cost more than it saves.
