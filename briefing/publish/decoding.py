@@ -3,12 +3,17 @@ one-pass export and the MP3 in sections."""
 
 from __future__ import annotations
 
+import math
 import subprocess
 from typing import IO
 
 import numpy as np
 
+from briefing.audio.loudness import INTERPOLATION_GAIN, true_peak_dbtp
 from briefing.runtime import ffmpeg_executable
+
+SCREEN_WINDOW = 1024
+"""Samples screened at a time for a sample loud enough to matter."""
 
 
 def start_decoder(sample_rate: int, source: IO[bytes] | None = None,
@@ -39,3 +44,15 @@ def loud_stretches(samples: np.ndarray, window: int,
     edges = np.flatnonzero(np.diff(np.concatenate([[0], near.astype(np.int8), [0]])))
     return [(int(start) * window, min(int(stop) * window, len(samples)))
             for start, stop in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def screened_true_peak(samples: np.ndarray, rate: int, above: float) -> float:
+    """The true peak (dBTP) of decoded int16 `samples`, interpolated only where it can
+    matter: a stretch whose samples, times the interpolator's largest gain, stay at or below
+    `above` dBTP cannot peak above it. Exact when over `above`, else at most `above`
+    (-inf when nothing is loud enough to look at)."""
+    threshold = 10 ** (above / 20) * 32768 / INTERPOLATION_GAIN
+    peak = -math.inf
+    for start, stop in loud_stretches(samples, SCREEN_WINDOW, threshold):
+        peak = max(peak, true_peak_dbtp(samples[start:stop], rate))
+    return peak

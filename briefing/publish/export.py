@@ -21,12 +21,11 @@ from typing import IO, TYPE_CHECKING, cast
 import numpy as np
 
 from briefing.atomic import replacing, scratch_folder
-from briefing.audio.loudness import INTERPOLATION_GAIN, TRUE_PEAK_PHASES, true_peak_dbtp
+from briefing.audio.loudness import TRUE_PEAK_PHASES
 from briefing.errors import EncoderError
 from briefing.model import Tags, Timeline
 from briefing.publish import tagging, transcripts
-from briefing.publish.decoding import loud_stretches as _loud_stretches
-from briefing.publish.decoding import start_decoder
+from briefing.publish.decoding import screened_true_peak, start_decoder
 from briefing.publish.formats import EncodingOptions
 from briefing.runtime import encoder_deadline, ffmpeg_executable, run_encoder
 
@@ -262,8 +261,6 @@ def _screen(decoder: subprocess.Popen[bytes], sample_rate: int, above: float, de
     """The true peak of what `decoder` decodes (see `decoded_true_peak`); it is waited for,
     and killed if it has not finished within `deadline` seconds."""
     block = 1 << 20  # samples
-    window = 1024  # samples screened at a time
-    threshold = 10 ** (above / 20) * 32768 / INTERPOLATION_GAIN
     tail = np.zeros(0, dtype="<i2")  # the interpolation filter looks a few samples back
     peak = -math.inf
     # A decoder that stops sending without ending is killed, as a hung engine is.
@@ -280,8 +277,7 @@ def _screen(decoder: subprocess.Popen[bytes], sample_rate: int, above: float, de
         while data := stdout.read(2 * block):
             samples = np.concatenate([tail, np.frombuffer(data[: len(data) // 2 * 2],
                                                           dtype="<i2")])
-            for start, stop_at in _loud_stretches(samples, window, threshold):
-                peak = max(peak, true_peak_dbtp(samples[start:stop_at], sample_rate))
+            peak = max(peak, screened_true_peak(samples, sample_rate, above))
             tail = samples[-TRUE_PEAK_TAPS:]
         errors = decoder.stderr.read() if decoder.stderr else b""
         decoder.wait()

@@ -40,9 +40,8 @@ import numpy as np
 
 from briefing.atomic import replacing
 from briefing.audio.assembly import Cuts
-from briefing.audio.loudness import INTERPOLATION_GAIN, true_peak_dbtp
 from briefing.errors import EncoderError, OutputError
-from briefing.publish.decoding import loud_stretches, start_decoder
+from briefing.publish.decoding import screened_true_peak, start_decoder
 from briefing.publish.formats import MP3_QUALITY, EncodingOptions
 from briefing.runtime import encoder_deadline
 
@@ -304,16 +303,12 @@ class _Checker:
         self._decoder.kill()
 
     def _measure(self, rate: int, lengths: list[int]) -> None:
-        threshold = 10 ** (self._above / 20) * 32768 / INTERPOLATION_GAIN
         stdout = cast(IO[bytes], self._decoder.stdout)
         try:
             for length in lengths:
                 data = stdout.read(2 * length)
                 samples = np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2")
-                peak = -math.inf
-                for start, stop in loud_stretches(samples, 1024, threshold):
-                    peak = max(peak, true_peak_dbtp(samples[start:stop], rate))
-                self._peaks.append(peak)
+                self._peaks.append(screened_true_peak(samples, rate, self._above))
             stdout.read()
         except BaseException as error:  # raised in the caller's thread, by `finish`
             self._failure = error

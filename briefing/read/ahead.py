@@ -17,17 +17,14 @@ import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 from briefing.errors import BriefingError
 from briefing.model import Document  # the caller needs it next in any case: loaded once
+from briefing.read.sources import TEXT_SUFFIXES, ReadOptions, is_url
 from briefing.speech.isolation import CAN_FORK, Child, ready
 
-if TYPE_CHECKING:  # the reader itself is imported by whoever reads: in the child, if forked
-    from briefing.read.sources import ReadOptions
-
 Warn = Callable[[str], None]
-_PLAIN_SUFFIXES = (".txt", ".md", ".markdown", ".json")
 
 
 @dataclass(frozen=True)
@@ -109,8 +106,8 @@ def start_reading(sources: list[str], title: str | None = None, warn: Warn | Non
 
 def _is_plain_file(source: str) -> bool:
     # Neither standard input ("-") nor a URL, whose content type decides what it is.
-    return (source != "-" and "://" not in source
-            and PurePosixPath(source).suffix.lower() in _PLAIN_SUFFIXES)
+    return (source != "-" and not is_url(source)
+            and PurePosixPath(source).suffix.lower() in TEXT_SUFFIXES)
 
 
 def _read(sources: list[str], title: str | None, stdin: BinaryIO | None,

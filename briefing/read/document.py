@@ -24,7 +24,14 @@ from briefing.errors import InputError
 from briefing.model import Document
 from briefing.read.limits import MAX_ARTICLE_BYTES, read_bounded, read_file
 from briefing.read.sentences import split_sentences
-from briefing.read.sources import FEED_SUFFIXES, HTML_SUFFIXES, TEXT_TYPES, ReadOptions, is_url
+from briefing.read.sources import (
+    FEED_SUFFIXES,
+    HTML_SUFFIXES,
+    TEXT_SUFFIXES,
+    TEXT_TYPES,
+    ReadOptions,
+    is_url,
+)
 
 if TYPE_CHECKING:
     from briefing.read.fetch import Fetched
@@ -163,7 +170,7 @@ def parse_bytes(data: bytes, name: str, warn: Warn | None = None,
     if suffix is None:
         suffix = PurePosixPath(name).suffix.lower() if name != "<stdin>" else ""
     if suffix in HTML_SUFFIXES or suffix in FEED_SUFFIXES or (
-            suffix not in (".txt", ".md", ".markdown", ".json") and _is_markup(data)):
+            suffix not in TEXT_SUFFIXES and _is_markup(data)):
         # The web readers (HTTP, HTML, feeds) are imported for web sources only: a text,
         # Markdown or JSON build never loads them.
         from briefing.read import web

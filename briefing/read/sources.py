@@ -14,6 +14,8 @@ from briefing.errors import InputError
 from briefing.read.limits import MAX_PAGE_BYTES
 from briefing.read.summary import DEFAULT_POINTS
 
+TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".json")
+"""Files read as text, Markdown or JSON whatever their bytes look like."""
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 FEED_SUFFIXES = (".rss", ".atom", ".xml", ".rdf")
 TEXT_TYPES = ("text/plain", "text/markdown", "text/x-markdown", "application/json")

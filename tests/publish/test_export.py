@@ -11,7 +11,8 @@ import pytest
 from briefing.audio.loudness import INTERPOLATION_GAIN, true_peak_dbtp
 from briefing.model import Tags, Timeline
 from briefing.publish import export
-from briefing.publish.export import _loud_stretches, decoded_true_peak
+from briefing.publish.decoding import loud_stretches
+from briefing.publish.export import decoded_true_peak
 
 pytestmark = pytest.mark.slow  # end to end: real engines, encoder, processes
 
@@ -67,7 +68,7 @@ def test_the_check_alongside_the_encoding_is_the_check_of_the_file(
 def test_loud_stretches_cover_every_sample_that_could_exceed() -> None:
     samples = _programme()
     threshold = 10_000.0
-    stretches = _loud_stretches(samples, 1024, threshold)
+    stretches = loud_stretches(samples, 1024, threshold)
     covered = np.zeros(len(samples), dtype=bool)
     for start, stop in stretches:
         covered[start:stop] = True
