@@ -81,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help(sys.stderr)
         return 2
+    if argv is None and getattr(args, "engine", None) == "piper":
+        _rerun_with_huge_pages()
     # Started in the background by a shell, a process inherits SIGINT ignored; Ctrl-C and
     # `kill -INT` must still stop a build cleanly.
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -102,6 +104,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
+
+
+def _rerun_with_huge_pages() -> None:
+    """Run this command again, from the start, in a process whose C library asks for huge
+    pages (`runtime.HUGE_PAGES_TUNABLE`: Piper builds take ~6% less time), unless it does
+    already. Only as a program: nothing has been read or written yet. Where it cannot, the
+    build goes on as it is."""
+    from briefing.runtime import huge_pages_environment
+
+    environ = huge_pages_environment(os.environ)
+    if environ is None or not sys.executable:
+        return
+    with contextlib.suppress(OSError):
+        os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], environ)
 
 
 def _parser() -> argparse.ArgumentParser:

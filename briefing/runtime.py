@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from briefing.errors import EncoderError, EngineError
@@ -135,3 +135,26 @@ def release_free_memory() -> None:
     trim = _libc_trim()
     if trim is not None:
         trim(0)
+
+
+HUGE_PAGES_TUNABLE = "glibc.malloc.hugetlb=1"
+"""glibc (2.35 and later) then asks the kernel for transparent huge pages for its heap and
+its large allocations, where the system leaves them to `madvise` (Debian's default). A
+forked Piper child touches ~220 MB of fresh memory for its inference, 4 KiB at a time:
+measured on the example, a Piper build took 850,000 page faults without it and 160,000 with
+it, a second less system time and ~6% less wall time. Older glibc and other C libraries ignore
+it; an eSpeak build is unchanged (its children touch little)."""
+
+
+def huge_pages_environment(environ: Mapping[str, str]) -> dict[str, str] | None:
+    """`environ` with glibc's malloc asking for huge pages, to run a Piper build's process
+    with (the C library reads it only when a process starts); None where it already does,
+    or on a system other than Linux."""
+    if not sys.platform.startswith("linux"):
+        return None
+    tunables = environ.get("GLIBC_TUNABLES", "")
+    if any(part.startswith("glibc.malloc.hugetlb=") for part in tunables.split(":")):
+        return None  # asked for already, or chosen otherwise by the user: theirs stands
+    return {**environ,
+            "GLIBC_TUNABLES": f"{tunables}:{HUGE_PAGES_TUNABLE}" if tunables
+            else HUGE_PAGES_TUNABLE}

@@ -237,3 +237,35 @@ def test_an_error_keeps_its_setting_across_processes() -> None:
 
     copy = pickle.loads(pickle.dumps(InputError("bad rate", setting="rate")))
     assert (str(copy), copy.setting) == ("bad rate", "rate")
+
+
+class _Rerun(Exception):
+    pass
+
+
+def test_only_a_piper_command_run_as_a_program_runs_again_asking_for_huge_pages(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import sys
+
+    from briefing import cli
+
+    reruns: list[tuple[str, list[str], dict[str, str]]] = []
+
+    def execve(path: str, argv: list[str], environ: dict[str, str]) -> None:
+        reruns.append((path, argv, environ))
+        raise _Rerun  # a real exec would not return either
+
+    monkeypatch.setattr(os, "execve", execve)
+    monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    missing = str(tmp_path / "missing.txt")
+    monkeypatch.setattr(sys, "argv", ["briefing", "build", missing, "--engine", "piper"])
+    with pytest.raises(_Rerun):
+        cli.main()
+    (path, argv, environ), = reruns
+    assert path == sys.executable and argv == [sys.executable, *sys.orig_argv[1:]]
+    assert environ["GLIBC_TUNABLES"] == "glibc.malloc.hugetlb=1"
+    # eSpeak's builds, and calls with their own arguments (a program using the CLI), do not.
+    monkeypatch.setattr(sys, "argv", ["briefing", "build", missing])
+    assert cli.main() == 2
+    assert cli.main(["build", missing, "--engine", "piper"]) == 2
+    assert len(reruns) == 1
