@@ -1,4 +1,24 @@
-from briefing.cli import main
+"""The `briefing` program (and `python -m briefing`).
+
+Before the command line's own imports, a build or script of a web page, a feed or standard
+input forks its reader (`read.ahead.start_early`): importing the extractor is most of what
+reading a page costs, and it then runs on the other core from the first milliseconds.
+"""
+
+import sys
+
+
+def main() -> int:
+    from briefing.read import ahead
+
+    ahead.start_early(sys.argv[1:])
+    try:
+        from briefing.cli import main as run
+
+        return run()
+    finally:
+        ahead.discard_early()
+
 
 # The guard matters: a local Dask cluster starts its workers by spawning Python processes that
 # import this module again, and they must not run the command a second time.

@@ -116,6 +116,9 @@ def _rerun_with_huge_pages() -> None:
     environ = huge_pages_environment(os.environ)
     if environ is None or not sys.executable:
         return
+    from briefing.read.ahead import discard_early
+
+    discard_early()  # the run again starts its own
     with contextlib.suppress(OSError):
         os.execve(sys.executable, [sys.executable, *sys.orig_argv[1:]], environ)
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import io
 import os
+import select
 import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from briefing.errors import BriefingError, EngineError, FetchError, InputError
-from briefing.read.ahead import start_reading
+from briefing.read.ahead import discard_early, start_early, start_reading
 from briefing.read.document import read_documents
 from tests.web_server import WebServer
 
@@ -43,7 +45,7 @@ def test_the_extractor_is_imported_in_the_child_only() -> None:
     article is read in place, at once."""
     probe = textwrap.dedent(f"""
         import sys
-        from briefing.read.ahead import start_reading
+        from briefing.read.ahead import discard_early, start_early, start_reading
         page = start_reading([{str(WEB / "news-story.html")!r}]).documents()
         text = start_reading([{str(EXAMPLE)!r}])
         print(page[0].title, "trafilatura" in sys.modules, "lxml" in sys.modules,
@@ -136,3 +138,88 @@ def test_a_reader_that_dies_is_one_clear_error(web: WebServer) -> None:
     with pytest.raises(BriefingError, match=r"the reader stopped \(crashed \(SIGKILL\)\)"):
         reading.documents()
     assert _children() == before
+
+
+# The early reader: forked before the command line is parsed, given its articles after.
+
+@pytest.fixture
+def early() -> Iterator[None]:
+    try:
+        yield
+    finally:
+        discard_early()
+
+
+@pytest.mark.parametrize(("arguments", "forks"), [
+    (["build", "page.html", "-o", "out.mp3"], True),
+    (["script", "https://example.org/story"], True),
+    (["build", "-"], True),
+    (["build", "feed.xml", "--latest", "5"], True),
+    (["build", "article.txt", "-o", "out.mp3"], False),
+    (["build", "a.md", "b.json"], False),
+    (["read", "page.html"], False),  # reads in place
+    (["batch", "https://example.org/rss", "-o", "site/"], False),
+    ([], False),
+])
+def test_only_a_build_or_script_that_may_read_the_web_forks_early(
+        early: None, arguments: list[str], forks: bool) -> None:
+    before = _children()
+    start_early(arguments)
+    assert len(_children() - before) == (1 if forks else 0)
+    discard_early()
+    assert _children() == before
+
+
+def test_the_early_reader_reads_what_it_is_given(early: None) -> None:
+    source = str(WEB / "news-story.html")
+    before = _children()
+    start_early(["build", source])
+    (reader,) = _children() - before
+    reading = start_reading([source])
+    assert _children() - before == {reader}  # given the articles, not forked again
+    assert reading.documents() == read_documents([source])
+    assert _children() == before
+
+
+def test_a_text_article_stops_the_early_reader(early: None) -> None:
+    before = _children()
+    start_early(["build", "-"])
+    assert start_reading([str(EXAMPLE)]).documents() == read_documents([str(EXAMPLE)])
+    assert _children() == before
+
+
+def test_standard_input_is_read_by_the_early_reader() -> None:
+    """The early child reads the program's own standard input, which the parent never
+    touched (the command line then says "-")."""
+    probe = textwrap.dedent("""
+        import sys
+        from briefing.read.ahead import start_early, start_reading
+        start_early(["script", "-"])
+        documents = start_reading(["-"], stdin=sys.stdin.buffer).documents()
+        print(documents[0].title)
+    """)
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         input=(WEB / "news-story.html").read_text(), check=True).stdout
+    assert out.startswith("Harbour flood barrier")
+
+
+def test_an_early_reader_never_given_articles_ends_with_its_parent() -> None:
+    """A parent that dies before it parses its command line (killed, or os._exit) leaves
+    no reader waiting: the pipe it would have sent the articles on closes."""
+    probe = textwrap.dedent("""
+        import os, sys
+        from briefing.read.ahead import start_early
+        start_early(["build", "page.html"])
+        print(open(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read(), flush=True)
+        os._exit(0)
+    """)
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout
+    (reader,) = map(int, out.split())
+    try:
+        watch = os.pidfd_open(reader)
+    except ProcessLookupError:
+        return  # gone already
+    readable, _, _ = select.select([watch], [], [], 60)
+    os.close(watch)
+    assert readable, "the early reader outlived its parent by a minute"
