@@ -47,7 +47,8 @@ N. The normalizer alone (in a subprocess of briefing's interpreter, timed inside
 `--skip fast,piper,long,digest,batch,hours` leaves groups of rows out (on a loaded machine).
 W. A saved news page (tests/fixtures/web/news-story.html) built cold, beside the same article
    as JSON (its own `briefing read --json`) built cold, alternated: what extraction adds to a
-   build is W+ = page minus JSON, imports included. Target: at most 50 ms. W+s is the same
+   build is W+ = page minus JSON, imports included, the median of each round's difference.
+   Target: at most 50 ms. W+s is the same
    difference on `briefing script` of each (no synthesis, so less noise, but also less of the
    build's own preparation for the page's reading to hide behind).
 D. Dask (the `dask` extra): the batch of 20 through the local pool (`--jobs 2`), through
