@@ -336,8 +336,6 @@ def _read_options(args: argparse.Namespace) -> ReadOptions:
 
 
 def _build_options(args: argparse.Namespace, target: Path | None) -> pipeline.BuildOptions:
-    from briefing import pipeline
-    from briefing.model import VoiceSettings
     from briefing.publish.cover import advice, load_cover
     from briefing.publish.formats import EncodingOptions, format_for
 
@@ -346,15 +344,8 @@ def _build_options(args: argparse.Namespace, target: Path | None) -> pipeline.Bu
         for problem in advice(cover):
             _warn(f"{args.cover} {problem}")
 
-    voice = VoiceSettings(args.voice, args.rate)
-    heading = args.heading_voice
-    return pipeline.BuildOptions(
-        engine=args.engine,
-        voice_model=args.voice_model,
-        voice=voice,
-        language=args.language,
-        frame_voice=(voice if heading == "same" else
-                     VoiceSettings(heading, args.rate) if heading else None),
+    return replace(
+        _voice_options(args),
         pauses=_pauses(args.pause),
         tone=args.tone,
         normalize=_normalize_options(args),
@@ -367,6 +358,24 @@ def _build_options(args: argparse.Namespace, target: Path | None) -> pipeline.Bu
         cache=args.cache,
         cache_dir=args.cache_dir,
         **({"jobs": args.jobs} if args.jobs else {}),
+    )
+
+
+def _voice_options(args: argparse.Namespace) -> pipeline.BuildOptions:
+    """The options that choose the voices (all that `pipeline.make_voices` reads); the
+    others left at their defaults."""
+    from briefing import pipeline
+    from briefing.model import VoiceSettings
+
+    voice = VoiceSettings(args.voice, args.rate)
+    heading = args.heading_voice
+    return pipeline.BuildOptions(
+        engine=args.engine,
+        voice_model=args.voice_model,
+        voice=voice,
+        language=args.language,
+        frame_voice=(voice if heading == "same" else
+                     VoiceSettings(heading, args.rate) if heading else None),
     )
 
 
@@ -433,17 +442,31 @@ def _add_voice_options(parser: argparse.ArgumentParser) -> None:
 
 def _run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    documents = _read_beside_imports(args, args.engine)
+    prepared: dict[str, pipeline.Voices] = {}
+
+    def prepare_voices() -> None:
+        """The voices for the language the build most likely speaks (the one set, else
+        English), made while a page is read: kept if it is that language."""
+        from briefing import pipeline
+        from briefing.read.language import DEFAULT_LANGUAGE, canonical_code
+
+        options = _voice_options(args)
+        likely = canonical_code(options.language) if options.language else DEFAULT_LANGUAGE
+        if likely is not None:
+            prepared[likely] = pipeline.make_voices(options, likely)
+
+    documents = _read_beside_imports(args, args.engine, also=(prepare_voices,))
     from briefing import pipeline
 
     suffix = FORMATS[args.format].suffix if args.format else DEFAULT_FORMAT.suffix
     target = args.output or Path(_default_name(args.articles[0]) + suffix)
     options = _build_options(args, target)
-    _announce_language(documents, options, args.quiet)
+    language = _announce_language(documents, options, args.quiet)
     files = pipeline.planned_files(target, options, args.articles)
     pipeline.check_targets(files, args.articles, args.force)
     show = _Progress(enabled=not args.quiet)
-    result = pipeline.build(documents, target, options, progress=show, force=args.force)
+    result = pipeline.build(documents, target, options, progress=show,
+                            voices=prepared.get(language), force=args.force)
     show.clear()
     if not args.quiet:
         seconds = result.programme.duration_ms / 1000
@@ -458,10 +481,12 @@ def _run_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_beside_imports(args: argparse.Namespace, engine: str | None) -> list[Document]:
+def _read_beside_imports(args: argparse.Namespace, engine: str | None,
+                         also: tuple[Callable[[], object], ...] = ()) -> list[Document]:
     """The articles, read (a web page extracted) in a child while this process imports the
-    pipeline and prepares a build with `engine` (None: a script): the second core would
-    otherwise be idle, and extraction then adds almost nothing to a build's time."""
+    pipeline and prepares a build with `engine` (None: a script), then takes the steps of
+    `also`: the second core would otherwise be idle, and extraction then adds little to a
+    build's time."""
     from briefing.read.ahead import start_reading
 
     reading = start_reading(args.articles, args.title, warn=_warn, stdin=sys.stdin.buffer,
@@ -469,7 +494,7 @@ def _read_beside_imports(args: argparse.Namespace, engine: str | None) -> list[D
     try:
         from briefing import pipeline
 
-        return reading.documents(meanwhile=pipeline.preparations(engine))
+        return reading.documents(meanwhile=(*pipeline.preparations(engine), *also))
     finally:
         reading.cancel()
 
@@ -560,9 +585,9 @@ def _run_script(args: argparse.Namespace) -> int:
 
 
 def _announce_language(documents: list[Document], options: pipeline.BuildOptions,
-                       quiet: bool) -> None:
+                       quiet: bool) -> str:
     """Say which language a briefing is read in when it was guessed, and warn of what a
-    language without rules of its own reads unlocalised."""
+    language without rules of its own reads unlocalised; the language."""
     from briefing import pipeline
 
     language, how = pipeline.resolve_language(documents, options)
@@ -571,6 +596,7 @@ def _announce_language(documents: list[Document], options: pipeline.BuildOptions
     gaps = pipeline.untranslated(language)
     if gaps:
         _warn(f"language '{language}' is not localised in full: " + "; ".join(gaps))
+    return language
 
 
 def _run_read(args: argparse.Namespace) -> int:

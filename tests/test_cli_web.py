@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mutagen.id3 import ID3
@@ -134,3 +135,30 @@ def test_batch_of_page_urls_fetches_each_once(web: WebServer, tmp_path: Path) ->
                                                                "news-story.mp3"]
     assert web.paths().count("/news-story.html") == 1
     assert web.paths().count("/text/coast-road") == 1
+
+
+def test_a_page_is_spoken_by_the_voices_made_while_it_was_read(
+        web: WebServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server holds the page until the voices are made: made once, while the page was
+    read, for the language it then turned out to be in, and the build spoke with them."""
+    from briefing import cli, pipeline
+
+    events: list[str] = []
+    make_voices, build = pipeline.make_voices, pipeline.build
+
+    def counted(options: pipeline.BuildOptions, language: str = "en") -> pipeline.Voices:
+        voices = make_voices(options, language)
+        events.append(f"voices {language}")
+        web.release.set()
+        return voices
+
+    def building(*args: Any, **kwargs: Any) -> pipeline.BuildResult:
+        events.append("build")
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "make_voices", counted)
+    monkeypatch.setattr(pipeline, "build", building)
+    target = tmp_path / "story.mp3"
+    assert cli.main(["build", web.url("held/news-story.html"), "-o", str(target), "-q"]) == 0
+    assert events == ["voices en", "build"]
+    assert target.stat().st_size > 100_000

@@ -143,11 +143,13 @@ def test_build_options_refuse_what_no_build_can_use(settings: dict[str, Any], se
 
 def test_preparations_load_what_a_build_loads_next() -> None:
     """Each step runs on its own, and together they leave the number tables, the engine's
-    library and the publishing modules loaded (a script's steps: the number tables only)."""
+    library, the publishing modules and MP3's tagging loaded (a script's steps: the number
+    tables only)."""
     probe = textwrap.dedent("""
         import sys
         from briefing import pipeline
-        names = ("num2words", "pyttsx3.drivers._espeak", "briefing.publish.fileset")
+        names = ("num2words", "pyttsx3.drivers._espeak", "briefing.publish.fileset",
+                 "mutagen.mp3")
         for engine in (None, "pyttsx3"):
             for step in pipeline.preparations(engine):
                 step()
@@ -155,4 +157,4 @@ def test_preparations_load_what_a_build_loads_next() -> None:
     """)
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True).stdout.splitlines()
-    assert out == ["True False False", "True True True"]
+    assert out == ["True False False False", "True True True True"]
