@@ -47,8 +47,8 @@ N. The normalizer alone (in a subprocess of briefing's interpreter, timed inside
 `--skip fast,piper,long,digest,batch,hours` leaves groups of rows out (on a loaded machine).
 W. A saved news page (tests/fixtures/web/news-story.html) built cold, beside the same article
    as JSON (its own `briefing read --json`) built cold, alternated: what extraction adds to a
-   build is W+ = page minus JSON, imports included, the median of each round's difference.
-   Target: at most 50 ms. W+s is the same
+   build is W+ = page minus JSON, imports included, the median of each round's difference
+   over 30 rounds at least, with its 95% bootstrap interval. Target: at most 50 ms. W+s is the same
    difference on `briefing script` of each (no synthesis, so less noise, but also less of the
    build's own preparation for the page's reading to hide behind).
 D. Dask (the `dask` extra): the batch of 20 through the local pool (`--jobs 2`), through
@@ -77,6 +77,7 @@ import contextlib
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import statistics
@@ -107,6 +108,7 @@ TARGET_HOSTILE_DOUBLE = 2.5
 TARGET_NORMALIZER_KBPS = 300  # KB (1000 bytes of UTF-8) of news text per second
 TARGET_ONE_LINE_VS_LINES = 1.5
 TARGET_FIRST_SEGMENT_S = 0.15  # interpreter + imports + script until the first segment is spoken
+WEB_ROUNDS = 30  # rounds of rows W and Wj (see `web_rows`)
 TARGET_PIPER_VS_CLI = 1.0  # --engine piper vs Piper's own command line + the same encode
 TARGET_HOURS_RSS_MB = 400  # peak memory of a 1-hour and a 2-hour briefing (issue 11) ...
 TARGET_HOURS_FLAT = 0.10  # ... within 10% of each other
@@ -797,11 +799,13 @@ def web_rows(bench: Bench, work: Path, runs: int, slow_runs: int,
     def page_script(source: Path) -> Callable[[int], Run]:
         return lambda i: bench.briefing_run(["script", str(source)], "page-script")
 
-    # As many runs as the fast rows: the target is on this difference of two builds.
-    interleave([(rows["W"], page_build(page)), (rows["Wj"], page_build(as_json))],
-               max(runs, 5 if not quick else 1))
+    # The target is on a difference of two builds whose own times swing by ±100 ms here
+    # from one round to the next (a round's difference: SD 116 ms in 40 rounds): it takes
+    # some 30 rounds for the median's confidence interval to come near the target's size.
+    rounds = 1 if quick else max(runs, WEB_ROUNDS)
+    interleave([(rows["W"], page_build(page)), (rows["Wj"], page_build(as_json))], rounds)
     interleave([(rows["Ws"], page_script(page)), (rows["Wsj"], page_script(as_json))],
-               max(runs, 5 if not quick else 1))
+               1 if quick else max(runs, 5))
 
     return rows
 
@@ -1488,6 +1492,15 @@ def git_state() -> str:
     return commit + (" + uncommitted changes in briefing/" if dirty else "")
 
 
+def median_interval(values: list[float], resamples: int = 5000) -> tuple[float, float]:
+    """A 95% bootstrap interval for the median of `values` (seeded: the same runs give the
+    same interval)."""
+    draw = random.Random(0)
+    medians = sorted(statistics.median(draw.choices(values, k=len(values)))
+                     for _ in range(resamples))
+    return medians[int(resamples * 0.025)], medians[int(resamples * 0.975) - 1]
+
+
 def extraction_added(rows: dict[str, Row]) -> list[str]:
     """The rows saying what reading a web page adds to a build (W − Wj), against its target,
     and to a script (Ws − Wsj): the median of each round's difference, the two runs of a
@@ -1501,7 +1514,9 @@ def extraction_added(rows: dict[str, Row]) -> list[str]:
         pairs = list(zip(rows[page].runs, rows[plain].runs, strict=False))
         if not pairs:
             continue
-        added = statistics.median(a.seconds - b.seconds for a, b in pairs) * 1000
+        differences = [(a.seconds - b.seconds) * 1000 for a, b in pairs]
+        added = statistics.median(differences)
+        low, high = median_interval(differences)
         share = f"{added / 1000 / build_s:.3f}× (Wj)" if build_s and label == "W+" else ""
         # The CPU difference too: the page's reading runs beside the build's own start, so
         # it shows in CPU even when it adds no time.
@@ -1510,7 +1525,7 @@ def extraction_added(rows: dict[str, Row]) -> list[str]:
         target = f"≤ {TARGET_EXTRACTION_MS} ms" if label == "W+" else ""
         verdict = _verdict(added <= TARGET_EXTRACTION_MS) if label == "W+" else ""
         lines.append(f"| {label} | extraction adds to {what} (median of {page} − {plain} "
-                     f"per round, {len(pairs)} rounds) "
+                     f"per round, {len(pairs)} rounds; 95% interval {low:.0f} to {high:.0f} ms) "
                      f"| {added:.0f} ms | | {cpu} | | {share} | {target} | {verdict} |")
     return lines
 
