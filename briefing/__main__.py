@@ -9,15 +9,20 @@ import sys
 
 
 def main() -> int:
-    from briefing.read import ahead
+    arguments = sys.argv[1:]
+    # Only these two read ahead; the other commands (and --help) start without its imports.
+    early = arguments[:1] in (["build"], ["script"])
+    if early:
+        from briefing.read import ahead
 
-    ahead.start_early(sys.argv[1:])
+        ahead.start_early(arguments)
     try:
         from briefing.cli import main as run
 
         return run()
     finally:
-        ahead.discard_early()
+        if early:
+            ahead.discard_early()
 
 
 # The guard matters: a local Dask cluster starts its workers by spawning Python processes that
