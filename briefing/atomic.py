@@ -15,10 +15,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import shutil
 import signal
-import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,8 +28,10 @@ SCRATCH_PREFIX = "briefing-"
 
 
 def _host() -> str:
-    """This machine's name, reduced to characters safe in a file name."""
-    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
+    """This machine's name, reduced to characters safe in a file name. (From `os.uname`,
+    not `socket` and `secrets`: their imports were ~18 ms of every build's start.)"""
+    name = os.uname().nodename if hasattr(os, "uname") else os.environ.get("COMPUTERNAME", "")
+    return re.sub(r"[^A-Za-z0-9-]", "-", name)[:40] or "host"
 
 
 _HOST = _host()
@@ -44,7 +44,7 @@ def create_part(folder: Path, name: str) -> Path:
     """A new, empty, hidden file beside `folder/name`, with the permissions a normal new
     file gets (the umask applies, unlike `mkstemp`'s 0600)."""
     while True:
-        part = folder / f".{name}.{_HOST}.{os.getpid()}-{secrets.token_hex(4)}{PART_SUFFIX}"
+        part = folder / f".{name}.{_HOST}.{os.getpid()}-{os.urandom(4).hex()}{PART_SUFFIX}"
         try:
             os.close(os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
             return part
