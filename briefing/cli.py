@@ -491,10 +491,6 @@ def _read_beside_imports(args: argparse.Namespace, engine: str | None,
 
     reading = start_reading(args.articles, args.title, warn=_warn, stdin=sys.stdin.buffer,
                             options=_read_options(args))
-    if engine == "piper":  # after the reader's fork: nothing forks from here to the voices
-        from briefing.speech.engines.piper_engine import load_ahead
-
-        load_ahead(args.voice_model)
     try:
         from briefing import pipeline
 

@@ -117,35 +117,6 @@ def test_skipping_the_idle_optimizers_changes_no_sample(engine: PiperEngine, joe
     assert np.array_equal(ours.samples, theirs.samples)
 
 
-def test_a_session_made_ahead_speaks_the_same_samples(engine: PiperEngine) -> None:
-    """Made in a thread while the caller goes on (`load_ahead`), the session is the one
-    `prepare()` would make: seeded the same, the same samples."""
-    from briefing.speech.engines import piper_engine
-
-    piper_engine.load_ahead()
-    assert len(piper_engine._AHEAD) == 1
-    ahead = PiperEngine()
-    ahead.prepare()
-    assert piper_engine._AHEAD == {}  # taken
-    text = "Troops moved north, and talks resumed on Tuesday."
-    (ours,), (theirs,) = say(engine, text), say(ahead, text)
-    assert np.array_equal(ours.samples, theirs.samples)
-
-
-def test_a_bad_model_made_ahead_is_reported_by_prepare(joe: Path, tmp_path: Path) -> None:
-    from briefing.speech.engines import piper_engine
-
-    model = tmp_path / "garbage.onnx"
-    model.write_bytes(b"this is not an onnx model")
-    shutil.copyfile(f"{joe}.json", f"{model}.json")
-    piper_engine.load_ahead(model)
-    piper_engine.load_ahead(tmp_path / "missing.onnx")  # left for prepare() to report
-    assert list(piper_engine._AHEAD) == [(model, PiperEngine.forkable)]
-    with pytest.raises(InputError, match="not a usable Piper voice model"):
-        PiperEngine(model=model).prepare()
-    assert piper_engine._AHEAD == {}
-
-
 def test_long_sentence_is_spoken_whole_in_bounded_pieces(engine: PiperEngine) -> None:
     clause = "the troops moved north along the river before dawn"
     sentence = ", and ".join([clause] * 8).capitalize() + "."  # ~430 characters, one sentence

@@ -47,14 +47,13 @@ import json
 import os
 import re
 import sys
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from briefing.errors import BriefingError, EngineError, InputError
+from briefing.errors import EngineError, InputError
 from briefing.model import VoiceInfo, VoiceSettings
 from briefing.read.sentences import split_long
 from briefing.speech.engines.base import clean_text, is_speakable, write_wav
@@ -142,10 +141,18 @@ class PiperEngine:
                              "own voice model file", setting="voice")
         piper, onnxruntime = _import_piper()
         config = _read_config(piper, config_path)
-        loading = _AHEAD.pop((model, self.forkable), None)
+        # The session's noise generators take their seeds from this when it is created.
+        onnxruntime.set_seed(SEED)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1 if self.forkable else IN_PROCESS_THREADS
+        options.inter_op_num_threads = 1
+        # Spinning workers waste the core that another process (or our own second worker)
+        # needs, and stall when descheduled: without them a busy machine slows us gently.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
-            session = (loading.result() if loading is not None
-                       else _new_session(onnxruntime, model, self.forkable))
+            session = onnxruntime.InferenceSession(
+                str(model), sess_options=options, providers=["CPUExecutionProvider"],
+                disabled_optimizers=list(IDLE_OPTIMIZERS))
         except Exception as error:  # onnxruntime's exceptions share no useful base class
             raise InputError(f"{model} is not a usable Piper voice model: {error}") from None
         self._voice = piper.PiperVoice(session=session, config=config)
@@ -219,57 +226,6 @@ class PiperEngine:
 
     def _silence(self, milliseconds: int) -> np.ndarray:
         return np.zeros(self.sample_rate * milliseconds // 1000, dtype=np.int16)
-
-
-def _new_session(onnxruntime: Any, model: Path, forkable: bool) -> Any:
-    # The session's noise generators take their seeds from this when it is created.
-    onnxruntime.set_seed(SEED)
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1 if forkable else IN_PROCESS_THREADS
-    options.inter_op_num_threads = 1
-    # Spinning workers waste the core that another process (or our own second worker)
-    # needs, and stall when descheduled: without them a busy machine slows us gently.
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return onnxruntime.InferenceSession(
-        str(model), sess_options=options, providers=["CPUExecutionProvider"],
-        disabled_optimizers=list(IDLE_OPTIMIZERS))
-
-
-_AHEAD: dict[tuple[Path, bool], Future[Any]] = {}
-"""Sessions being made by `load_ahead`, by model file and forkability, for `prepare()`."""
-
-
-def load_ahead(model: Path | None = None) -> None:
-    """Start making the session of `model` (None: the bundled voice) in a thread, for the
-    next `PiperEngine.prepare()` of that model to take.
-
-    Making it takes ~0.8 s, on the serial path before the first segment; onnxruntime lets go
-    of the GIL meanwhile (measured: a Python loop beside it kept its full speed), so the
-    caller's imports and reading overlap it. Piper and onnxruntime are imported here, in the
-    caller's thread: the phonemizer's import changes the process's dlopen flags for a moment.
-    Nothing may fork until `prepare()` has taken the session: a fork copies no thread. A
-    problem (no Piper, no such model) is left for `prepare()` to report, where it belongs.
-    """
-    import threading
-
-    try:
-        path, _ = PiperEngine(model=model)._model_files()
-        _, onnxruntime = _import_piper()
-    except BriefingError:
-        return
-    forkable = PiperEngine.forkable
-    loading: Future[Any] = Future()
-    if (path, forkable) in _AHEAD:
-        return
-
-    def make() -> None:
-        try:
-            loading.set_result(_new_session(onnxruntime, path, forkable))
-        except Exception as error:
-            loading.set_exception(error)
-
-    _AHEAD[(path, forkable)] = loading
-    threading.Thread(target=make, name="briefing-load-piper").start()
 
 
 def model_digest(path: Path) -> str:
