@@ -152,7 +152,9 @@ class _EarlyReader:
             return None
         self._child = None
         try:
-            os.write(self._job_out, job)
+            view = memoryview(job)
+            while view:
+                view = view[os.write(self._job_out, view):]
         except OSError:  # the child died: its result says how
             pass
         finally:
