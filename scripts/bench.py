@@ -108,6 +108,9 @@ TARGET_HOSTILE_DOUBLE = 2.5
 TARGET_NORMALIZER_KBPS = 300  # KB (1000 bytes of UTF-8) of news text per second
 TARGET_ONE_LINE_VS_LINES = 1.5
 TARGET_FIRST_SEGMENT_S = 0.15  # interpreter + imports + script until the first segment is spoken
+ROWS_HEAD = ("| # | measurement | median wall | range | CPU | runs | ratio | target | result |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |")
+"""The head of every table of rows with their CPU (the page's rows have none)."""
 WEB_ROUNDS = 30  # rounds of rows W and Wj (see `web_rows`)
 TARGET_PIPER_VS_CLI = 1.0  # --engine piper vs Piper's own command line + the same encode
 TARGET_HOURS_RSS_MB = 400  # peak memory of a 1-hour and a 2-hour briefing (issue 11) ...
@@ -736,8 +739,7 @@ def normalizer_report(python: str, runs: int) -> list[str]:
     result = subprocess.run([python, "-c", NORMALIZER_PROBE, str(runs),
                              *map(str, NORMALIZER_TEXTS)], capture_output=True, text=True,
                             check=False, cwd=ROOT)
-    head = ["| # | measurement | median wall | range | CPU | runs | ratio | target | result |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+    head = list(ROWS_HEAD)
     if result.returncode != 0:
         error = (result.stderr.strip().splitlines() or ["failed"])[-1]
         return [*head, f"| N | normalizer | — | | | 0 | | | ERROR: {error} |"]
@@ -864,9 +866,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.web_only:
         try:
             rows = web_rows(bench, work, runs, slow_runs, args.quick)
-            print("| # | measurement | median wall | range | CPU | runs | ratio | target | "
-                  "result |")
-            print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |")
+            print("\n".join(ROWS_HEAD))
             for row in rows.values():
                 label = row.label + (f" — ERROR: {row.error}" if row.error else "")
                 print(f"| {row.key} | {label} | {_fmt(row.seconds)} | {row.spread} | "
@@ -1219,9 +1219,7 @@ def piper_report(rows: dict[str, Row], piper_mp3: list[Path], load_before: str) 
     cli, piper = rows["1p"], rows["2p"]
     lines = [f"### Piper ({time.strftime('%Y-%m-%d %H:%M')}, medians of {len(piper.runs)} "
              f"alternating runs; load average {load_before} before, {loadavg()} after; "
-             f"briefing {git_state()})", "",
-             "| # | measurement | median wall | range | CPU | runs | ratio | target | result |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
+             f"briefing {git_state()})", "", *ROWS_HEAD]
     for row in (cli, piper):
         if row.skipped or row.error or not row.seconds:
             lines.append(f"| {row.key} | {row.label} | — | | | {len(row.runs)} | | | "
@@ -1550,8 +1548,7 @@ def print_report(rows: dict[str, Row], baseline: Row, espeak_lib: str, ffmpeg: s
         f"Example: `{EXAMPLE.relative_to(ROOT)}`, {words} spoken words "
         f"(`briefing script`).",
         "",
-        "| # | measurement | median wall | range | CPU | runs | ratio | target | result |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        *ROWS_HEAD,
     ]
 
     def add(row: Row, ratio: str = "", target: str = "", ok: bool | None = None,
