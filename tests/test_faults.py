@@ -160,19 +160,28 @@ def test_an_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_a_missing_encoder_names_the_fix(tmp_path: Path) -> None:
+def _build_without_ffmpeg(target: Path) -> subprocess.CompletedProcess[str]:
     code = ("import sys; sys.modules['imageio_ffmpeg'] = None; "
             "from briefing.cli import main; sys.exit(main(sys.argv[1:]))")
-    process = subprocess.run(
-        # Without a cache: a rebuild whose MP3 sections are all cached needs no ffmpeg.
-        [sys.executable, "-c", code, "build", str(EXAMPLE), "-o", str(tmp_path / "x.mp3"),
-         "--no-cache"],
+    return subprocess.run(
+        [sys.executable, "-c", code, "build", str(EXAMPLE), "-o", str(target), "--no-cache"],
         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PATH": "/nonexistent"},
     )
+
+
+def test_a_missing_encoder_names_the_fix(tmp_path: Path) -> None:
+    process = _build_without_ffmpeg(tmp_path / "x.m4a")
     assert process.returncode == 1
     assert "ffmpeg not found" in process.stderr and "pip install imageio-ffmpeg" in process.stderr
     assert len(process.stderr.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_mp3_needs_no_ffmpeg(tmp_path: Path) -> None:
+    # LAME encodes it and libmpg123 checks it, both in process.
+    process = _build_without_ffmpeg(tmp_path / "x.mp3")
+    assert process.returncode == 0, process.stderr
+    assert (tmp_path / "x.mp3").stat().st_size > 100_000
 
 
 def test_fifty_builds_leak_no_descriptors_processes_or_files(

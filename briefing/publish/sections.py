@@ -20,7 +20,6 @@ cached does not change what is written: a cold build encodes the very same secti
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import itertools
@@ -28,22 +27,20 @@ import math
 import operator
 import re
 import struct
-import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from briefing.atomic import replacing
 from briefing.audio.assembly import Cuts
 from briefing.errors import EncoderError, OutputError
-from briefing.publish.decoding import screened_true_peak, start_decoder
+from briefing.publish.decoding import mp3_true_peak
 from briefing.publish.formats import MP3_QUALITY, EncodingOptions
-from briefing.runtime import encoder_deadline
 
 if TYPE_CHECKING:
     from briefing.audio.stream import Sectioned
@@ -61,8 +58,9 @@ RATES = frozenset({16000, 22050, 24000})
 """The sample rates encoded in sections: those of MPEG-2 (576-sample frames)."""
 BITRATES = frozenset({8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160})
 """MPEG-2 Layer III's bitrates (kbit/s)."""
-FORMAT = "mp3-section/1"
-"""Names the cached sections' format and this module's way of encoding them."""
+FORMAT = "mp3-section/2"
+"""Names the cached sections' format and this module's way of encoding and checking them
+(2: decoded by libmpg123, whose measured peaks decide how much quieter an over is made)."""
 ENCODER = b"LAME4.0\x00\x00"
 """The Info tag's encoder field: the LAME that `lameenc` 1.9 carries."""
 DECODER_DELAY = 529
@@ -121,7 +119,8 @@ def write_sections(path: Path, programme: Sectioned, store: SegmentCache,
     """Write the programme's MP3 at `path` from its sections: each found in `store`, or
     encoded (`workers` at a time) and stored.
 
-    With `check_above` (dBTP), each section encoded is decoded, as a player would, and one
+    With `check_above` (dBTP), each section encoded is decoded, as a player would (by
+    libmpg123, on the same thread, `decoding.decode_mp3`), and one
     whose decoded peaks exceed it (a codec smears sharp transients into overs) is encoded
     again from slightly quieter samples. The sections go to the file as they come, in order,
     a few at a time, so memory stays flat with the programme's length; a section is stored
@@ -147,13 +146,19 @@ def write_sections(path: Path, programme: Sectioned, store: SegmentCache,
     # Looked up first, to know what to encode, and read again when written.
     missing = [index for index in range(len(keys)) if cached(index) is None]
 
-    def encode(index: int, quieter_db: float = 0.0) -> bytes:
+    def encode(index: int, quieter_db: float = 0.0) -> _Made:
+        """Encode the section and, with a limit, decode it to measure its peak (on a pool
+        thread: LAME, libmpg123 and most of numpy let go of the GIL)."""
         frames = _lame(programme.render(index, quieter_db), rate, kbps)
         made = _count_frames(frames)
         if made != plan.sections[index].frames:
             raise EncoderError(f"the MP3 encoder made {made} frames of section {index + 1}, "
                                f"not {plan.sections[index].frames}")
-        return frames
+        # A section decodes alone as it does in the stream: it starts with an empty bit
+        # reservoir after the silence that ends the one before.
+        peak = (mp3_true_peak(frames, rate, check_above) if check_above is not None
+                else -math.inf)
+        return _Made(frames, peak, crc16(frames))
 
     done = 0
 
@@ -165,65 +170,65 @@ def write_sections(path: Path, programme: Sectioned, store: SegmentCache,
 
     info_header = _info_header(kbps, rate)
     placed: list[_Placed] = []  # where each section lies in the file, and its checksum
+    peaks: dict[int, float] = {}  # the decoded true peak of each section encoded here
     position = _frame_size(info_header)
     new_set = set(missing)
     with ThreadPoolExecutor(max(1, min(workers, len(missing)))) as pool, \
             open(path, "w+b") as out:
         out.write(bytes(position))
-        checker = (_Checker(rate, check_above, [FRAME * plan.sections[k].frames
-                                                for k in missing])
-                   if check_above is not None and missing else None)
-        try:
-            new = _ordered(pool, encode, missing, 2 * workers)
-            for index in range(len(keys)):
-                if index in new_set:
-                    frames = next(new)
-                    count(len(missing))
-                    if checker is not None:
-                        checker.feed(frames)
-                        if index == missing[-1]:  # it decodes while the rest is written
-                            checker.close()
-                    crc = crc16(frames)
-                else:
-                    section = cached(index)
-                    if section is None:  # gone since the lookup: another process cleared it
-                        raise _lost(store)
-                    frames, crc = section.frames, section.crc
-                out.write(frames)
-                placed.append(_Placed(position, len(frames), plan.sections[index].frames, crc))
-                position += len(frames)
-            peaks = checker.finish() if checker is not None else [-math.inf] * len(missing)
-        finally:
-            if checker is not None:
-                checker.kill()
-        over = {k: peak - check_above + 0.1
-                for k, peak in zip(missing, peaks, strict=True)
+        new = _ordered(pool, encode, missing, 2 * workers)
+        for index in range(len(keys)):
+            if index in new_set:
+                made = next(new)
+                count(len(missing))
+                frames, crc = made.frames, made.crc
+                peaks[index] = made.peak
+            else:
+                section = cached(index)
+                if section is None:  # gone since the lookup: another process cleared it
+                    raise _lost(store)
+                frames, crc = section.frames, section.crc
+            out.write(frames)
+            placed.append(_Placed(position, len(frames), plan.sections[index].frames, crc))
+            position += len(frames)
+        over = {k: peak - check_above + 0.1 for k, peak in peaks.items()
                 if check_above is not None and peak > check_above}
 
-        def store_section(index: int, frames: bytes, peak: float) -> None:
+        def store_section(index: int, frames: bytes, crc: int) -> None:
             store.put_data(keys[index], kind, EncodedSection(
-                frames, plan.sections[index].frames, peak, over.get(index, 0.0),
-                crc16(frames)).to_bytes())
+                frames, plan.sections[index].frames, peaks[index], over.get(index, 0.0),
+                crc).to_bytes())
 
-        for index, peak in zip(missing, peaks, strict=True):
+        for index in missing:
             if index not in over:  # final: read back from the file, a section at a time
                 out.seek(placed[index].offset)
-                store_section(index, out.read(placed[index].size), peak)
+                store_section(index, out.read(placed[index].size), placed[index].crc)
         out.flush()
         if over:
             quieter = _ordered(pool, lambda index: encode(index, over[index]), list(over),
                                2 * workers)
-            found_peaks = dict(zip(missing, peaks, strict=True))
 
-            def replacement(index: int) -> bytes:
-                frames = next(quieter)
+            def replacement(index: int) -> _Made:
+                made = next(quieter)
                 count(len(missing) + len(over))
-                store_section(index, frames, found_peaks[index])
-                return frames
+                store_section(index, made.frames, made.crc)
+                return made
 
             placed = _rewrite(path, placed, set(over), replacement)
     with open(path, "r+b") as out:
         out.write(_info_frame(info_header, placed, plan.timeline.length))
+
+
+@dataclass(frozen=True)
+class _Made:
+    """A section as encoded in this build."""
+
+    frames: bytes
+    """Its MP3 frames."""
+    peak: float
+    """Their decoded true peak (dBTP); -inf when silent, or not checked."""
+    crc: int
+    """`crc16(frames)`."""
 
 
 @dataclass(frozen=True)
@@ -241,7 +246,7 @@ class _Placed:
 
 
 def _rewrite(path: Path, placed: list[_Placed], replaced: set[int],
-             replacement: Callable[[int], bytes]) -> list[_Placed]:
+             replacement: Callable[[int], _Made]) -> list[_Placed]:
     """Write the file again with the sections `replaced` by `replacement(index)` (asked for
     in order), section by section, never the whole in memory; returns where each now lies."""
     moved: list[_Placed] = []
@@ -250,8 +255,8 @@ def _rewrite(path: Path, placed: list[_Placed], replaced: set[int],
         out.write(source.read(position))
         for index, section in enumerate(placed):
             if index in replaced:
-                frames = replacement(index)
-                crc = crc16(frames)
+                made = replacement(index)
+                frames, crc = made.frames, made.crc
             else:
                 source.seek(section.offset)
                 frames, crc = source.read(section.size), section.crc
@@ -261,11 +266,11 @@ def _rewrite(path: Path, placed: list[_Placed], replaced: set[int],
     return moved
 
 
-def _ordered(pool: ThreadPoolExecutor, work: Callable[[int], bytes], items: list[int],
-             ahead: int) -> Iterator[bytes]:
+def _ordered(pool: ThreadPoolExecutor, work: Callable[[int], _Made], items: list[int],
+             ahead: int) -> Iterator[_Made]:
     """`work(item)` for each item, done on the pool but returned in order, at most `ahead`
     of them done or under way before they are asked for (so memory stays bounded)."""
-    pending: deque[Future[bytes]] = deque()
+    pending: deque[Future[_Made]] = deque()
     upcoming = iter(items)
     try:
         for item in itertools.islice(upcoming, ahead):
@@ -278,80 +283,6 @@ def _ordered(pool: ThreadPoolExecutor, work: Callable[[int], bytes], items: list
     finally:
         for future in pending:
             future.cancel()
-
-
-class _Checker:
-    """One decoder for the sections encoded in a build, fed their frames in order, and a
-    thread measuring each one's decoded true peak: the decoding of a section is cut from the
-    stream at its length (a section decodes as it would alone, and ends at rest)."""
-
-    def __init__(self, rate: int, above: float, lengths: list[int]) -> None:
-        self._above = above
-        self._peaks: list[float] = []
-        self._failure: BaseException | None = None
-        self._decoder = start_decoder(rate)
-        self.deadline = encoder_deadline(sum(lengths) / rate)
-        self._timed_out = threading.Event()
-        self._watchdog = threading.Timer(self.deadline, self._stop)
-        self._watchdog.start()
-        self._reader = threading.Thread(target=self._measure, args=(rate, lengths),
-                                        daemon=True)
-        self._reader.start()
-
-    def _stop(self) -> None:
-        self._timed_out.set()
-        self._decoder.kill()
-
-    def _measure(self, rate: int, lengths: list[int]) -> None:
-        stdout = cast(IO[bytes], self._decoder.stdout)
-        try:
-            for length in lengths:
-                data = stdout.read(2 * length)
-                samples = np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2")
-                self._peaks.append(screened_true_peak(samples, rate, self._above))
-            stdout.read()
-        except BaseException as error:  # raised in the caller's thread, by `finish`
-            self._failure = error
-
-    def feed(self, frames: bytes) -> None:
-        """The next section's frames (a decoder that has stopped is reported by `finish`)."""
-        with contextlib.suppress(BrokenPipeError):
-            cast(IO[bytes], self._decoder.stdin).write(frames)
-
-    def close(self) -> None:
-        """No more frames: the decoder finishes what it has."""
-        with contextlib.suppress(BrokenPipeError):
-            cast(IO[bytes], self._decoder.stdin).close()
-
-    def finish(self) -> list[float]:
-        """Each section's decoded true peak (dBTP), once the decoder has read all: exact
-        where it exceeds the limit, at most the limit elsewhere (see `decoded_true_peak`)."""
-        self.close()
-        self._reader.join()
-        errors = self._decoder.stderr.read() if self._decoder.stderr else b""
-        self._decoder.wait()
-        self._watchdog.cancel()
-        if self._timed_out.is_set():
-            raise EncoderError(f"ffmpeg did not finish decoding the MP3 within "
-                               f"{self.deadline:.0f} s and was stopped")
-        if self._decoder.returncode != 0 or self._failure is not None:
-            lines = errors.decode(errors="replace").strip().splitlines()
-            if self._failure is not None and not lines:
-                raise self._failure
-            raise EncoderError("ffmpeg could not decode the MP3 to check its peaks: "
-                               f"{lines[-1] if lines else self._decoder.returncode}")
-        return self._peaks
-
-    def kill(self) -> None:
-        """Stop the decoder if it still runs (the build failed or was interrupted)."""
-        self._watchdog.cancel()
-        if self._decoder.poll() is None:
-            self._decoder.kill()
-            self._decoder.wait()
-        for pipe in (self._decoder.stdin, self._decoder.stdout, self._decoder.stderr):
-            if pipe is not None:
-                with contextlib.suppress(OSError):
-                    pipe.close()
 
 
 def _lost(store: SegmentCache) -> OutputError:
