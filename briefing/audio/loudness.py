@@ -713,8 +713,8 @@ def _limit(samples: np.ndarray, out: np.ndarray, peaks: np.ndarray, gain_db: flo
 
 # --- clip by clip ----------------------------------------------------------------------------
 #
-# A build measures each clip on its own (in the synthesis workers, in parallel, and caches the
-# result beside the clip), so the programme's loudness is a sum of the clips' energies and the
+# A build measures each clip on its own (as each arrives from synthesis, and caches the result
+# beside the clip), so the programme's loudness is a sum of the clips' energies and the
 # programme itself never has to exist whole: each clip is levelled as the programme streams
 # out. Clips are separated by pauses far longer than the limiter's reach (a few ms) and the
 # K-weighting filter's memory, so measuring and limiting them one by one is what one pass over

@@ -1,8 +1,9 @@
-"""The programme as a stream: each clip measured once, where it is made, then levelled and
+"""The programme as a stream: each clip measured once, as it arrives, then levelled and
 written out in order, so that no build ever holds its programme whole.
 
 A clip's facts (where its sound starts and ends, and its loudness measurements) are made by
-`ANALYSIS` in the synthesis workers, in parallel, and cached beside the clip; the programme's
+`ANALYSIS` as each clip comes back from synthesis, while the next are spoken, and cached
+beside the clip; the programme's
 loudness is then a sum over them (`loudness.programme_levelling`), and `samples` levels each
 clip as it goes out (the limiter runs only on clips whose scaled peak would exceed the
 ceiling). Memory is one clip and the facts' few bytes per 100 ms, whatever the length.
