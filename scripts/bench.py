@@ -293,7 +293,9 @@ class Row:
 
     @property
     def cpu(self) -> float | None:
-        return statistics.median(r.cpu_seconds for r in self.runs) if self.runs else None
+        """None when no run measured CPU (a moment within other runs, such as row 6s)."""
+        measured = [r.cpu_seconds for r in self.runs if r.cpu_seconds]
+        return statistics.median(measured) if measured else None
 
     @property
     def spread(self) -> str:
@@ -1082,7 +1084,7 @@ def main(argv: list[str] | None = None) -> int:
         if first_segment:
             rows["6s"] = Row("6s", "`briefing build` start-up: interpreter and imports until "
                                    "the first segment is spoken (row 2's runs)",
-                             [Run(statistics.median(first_segment))])
+                             [Run(seconds) for seconds in first_segment])
         baseline = rows["1"] if rows["1"].seconds else rows["1b"]
 
         # 4. A 12x longer article, cold.
