@@ -172,14 +172,14 @@ def test_encoder_failure_exits_1_and_leaves_nothing(tmp_path: Path) -> None:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "ffmpeg"
-    fake.write_text("#!/bin/sh\necho 'Unknown encoder libmp3lame' >&2\nexit 1\n")
+    fake.write_text("#!/bin/sh\necho 'Unknown encoder aac' >&2\nexit 1\n")
     fake.chmod(0o755)
     out = tmp_path / "out"
-    result = run_cli("build", EXAMPLE, "-o", out / "x.mp3", "--no-cache",
+    # M4A: ffmpeg encodes it (an MP3 is encoded and checked in process, by LAME and mpg123).
+    result = run_cli("build", EXAMPLE, "-o", out / "x.m4a", "--no-cache",
                      env={"PATH": f"{bin_dir}:{os.environ['PATH']}"})
     assert result.code == 1
-    # LAME encodes the MP3 in process; ffmpeg decodes it for the peak check, and fails.
-    assert "ffmpeg could not" in result.stderr and "libmp3lame" in result.stderr
+    assert "ffmpeg could not" in result.stderr and "Unknown encoder aac" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert list(out.iterdir()) == []
 
