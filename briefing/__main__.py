@@ -1,9 +1,8 @@
 """The `briefing` program (and `python -m briefing`).
 
-Before the command line's own imports, a build or script forks its reader
-(`read.ahead.start_early`): importing a page's extractor, and the normalizer that makes the
-script, is most of what reading and scripting cost, and it then runs on the other core from
-the first milliseconds, while this process loads the speech and audio stages.
+Before the command line's own imports, a build or script of a web page, a feed or standard
+input forks its reader (`read.ahead.start_early`): importing the extractor is most of what
+reading a page costs, and it then runs on the other core from the first milliseconds.
 """
 
 import sys
@@ -16,7 +15,7 @@ def main() -> int:
     if early:
         from briefing.read import ahead
 
-        ahead.start_early(arguments, warm=_load_script_stages)
+        ahead.start_early(arguments)
     try:
         from briefing.cli import main as run
 
@@ -24,14 +23,6 @@ def main() -> int:
     finally:
         if early:
             ahead.discard_early()
-
-
-def _load_script_stages() -> None:
-    """In the early reader, while it waits for its job: what making the script loads."""
-    from briefing import pipeline
-
-    for step in pipeline.preparations(None):
-        step()
 
 
 # The guard matters: a local Dask cluster starts its workers by spawning Python processes that

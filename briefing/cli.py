@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import functools
 import os
 import signal
 import sys
@@ -18,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import fields, replace
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from briefing import __version__
 from briefing.compose.template import DEFAULT_PAUSES, Pauses
@@ -28,8 +27,8 @@ from briefing.speech.engines import DEFAULT_ENGINE, ENGINES
 
 if TYPE_CHECKING:  # imported lazily at run time: `briefing --help` must start fast
     from briefing import batch, pipeline
-    from briefing.model import Document, Script
-    from briefing.normalize.options import NormalizeOptions
+    from briefing.model import Document
+    from briefing.normalize.normalizer import NormalizeOptions
     from briefing.read.sources import ReadOptions
 
     # argparse's type for what `add_subparsers()` returns.
@@ -346,8 +345,10 @@ def _build_options(args: argparse.Namespace, target: Path | None) -> pipeline.Bu
             _warn(f"{args.cover} {problem}")
 
     return replace(
-        _script_options(args),
+        _voice_options(args),
+        pauses=_pauses(args.pause),
         tone=args.tone,
+        normalize=_normalize_options(args),
         encoding=EncodingOptions(format=format_for(target or Path("x.mp3"), args.format),
                              bitrate=_bitrate(args.bitrate) if args.bitrate else None),
         transcript=args.transcript,
@@ -358,13 +359,6 @@ def _build_options(args: argparse.Namespace, target: Path | None) -> pipeline.Bu
         cache_dir=args.cache_dir,
         **({"jobs": args.jobs} if args.jobs else {}),
     )
-
-
-def _script_options(args: argparse.Namespace) -> pipeline.BuildOptions:
-    """The options that shape the script (all that `pipeline.make_script` reads) and the
-    voices; `_build_options` adds the rest, so the two never disagree."""
-    return replace(_voice_options(args), pauses=_pauses(args.pause),
-                   normalize=_normalize_options(args))
 
 
 def _voice_options(args: argparse.Namespace) -> pipeline.BuildOptions:
@@ -419,7 +413,7 @@ def _add_text_options(parser: argparse.ArgumentParser, title: bool = True) -> No
 
 def _normalize_options(args: argparse.Namespace) -> NormalizeOptions:
     from briefing.normalize.lexicon import load_lexicon
-    from briefing.normalize.options import NormalizeOptions
+    from briefing.normalize.normalizer import NormalizeOptions
 
     lexicon = load_lexicon(args.lexicon) if args.lexicon else None
     return NormalizeOptions(lexicon=lexicon, drop_urls=args.drop_urls,
@@ -461,19 +455,18 @@ def _run_build(args: argparse.Namespace) -> int:
         if likely is not None:
             prepared[likely] = pipeline.make_voices(options, likely)
 
-    documents, made = _read_beside_imports(args, args.engine, _script_options, (prepare_voices,))
+    documents = _read_beside_imports(args, args.engine, also=(prepare_voices,))
     from briefing import pipeline
 
     suffix = FORMATS[args.format].suffix if args.format else DEFAULT_FORMAT.suffix
     target = args.output or Path(_default_name(args.articles[0]) + suffix)
     options = _build_options(args, target)
-    language = _announce_language(documents, options, args.quiet, made)
+    language = _announce_language(documents, options, args.quiet)
     files = pipeline.planned_files(target, options, args.articles)
     pipeline.check_targets(files, args.articles, args.force)
     show = _Progress(enabled=not args.quiet)
     result = pipeline.build(documents, target, options, progress=show,
-                            voices=prepared.get(language), force=args.force,
-                            script=made[0] if made else None)
+                            voices=prepared.get(language), force=args.force)
     show.clear()
     if not args.quiet:
         seconds = result.programme.duration_ms / 1000
@@ -488,33 +481,22 @@ def _run_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_beside_imports(
-        args: argparse.Namespace, engine: str | None,
-        script_options: Callable[[argparse.Namespace], pipeline.BuildOptions],
-        also: tuple[Callable[[], object], ...] = (),
-) -> tuple[list[Document], tuple[Script, str] | None]:
+def _read_beside_imports(args: argparse.Namespace, engine: str | None,
+                         also: tuple[Callable[[], object], ...] = ()) -> list[Document]:
     """The articles, read (a web page extracted) in a child while this process imports the
     pipeline and prepares a build with `engine` (None: a script), then takes the steps of
     `also`: the second core would otherwise be idle, and extraction then adds little to a
-    build's time. The child also makes the script, with `script_options(args)`, and how its
-    language was chosen (`pipeline.script_and_language`), where it can: else None, and the
-    build makes it (meeting any error of options or script in its place)."""
-    from briefing import pipeline
+    build's time."""
     from briefing.read.ahead import start_reading
 
-    try:
-        then = functools.partial(pipeline.script_and_language, options=script_options(args))
-    except BriefingError:  # a bad lexicon, say: reported where the build meets it
-        then = None
     reading = start_reading(args.articles, args.title, warn=_warn, stdin=sys.stdin.buffer,
-                            options=_read_options(args), then=then)
+                            options=_read_options(args))
     try:
-        documents = reading.documents(meanwhile=(*pipeline.preparations(engine, script=False),
-                                                 *also))
+        from briefing import pipeline
+
+        return reading.documents(meanwhile=(*pipeline.preparations(engine), *also))
     finally:
         reading.cancel()
-    made = reading.made()
-    return documents, cast("tuple[Script, str]", made) if made is not None else None
 
 
 def _run_batch(args: argparse.Namespace) -> int:
@@ -589,12 +571,12 @@ def _run_on_cluster(args: argparse.Namespace, articles: list[Path | Document],
 
 
 def _run_script(args: argparse.Namespace) -> int:
-    documents, made = _read_beside_imports(args, None, _plain_script_options)
+    documents = _read_beside_imports(args, None)
     from briefing import pipeline
 
-    options = _plain_script_options(args)
-    _announce_language(documents, options, False, made)
-    script = made[0] if made else pipeline.make_script(documents, options)
+    options = pipeline.BuildOptions(normalize=_normalize_options(args), language=args.language)
+    _announce_language(documents, options, quiet=False)
+    script = pipeline.make_script(documents, options)
     blocks = ["\n".join(segment.spoken for segment in section.segments)
               for section in script.sections]
     sys.stdout.write("\n\n".join(blocks) + "\n")
@@ -602,22 +584,13 @@ def _run_script(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plain_script_options(args: argparse.Namespace) -> pipeline.BuildOptions:
-    """The options `briefing script` makes its script with."""
-    from briefing import pipeline
-
-    return pipeline.BuildOptions(normalize=_normalize_options(args), language=args.language)
-
-
 def _announce_language(documents: list[Document], options: pipeline.BuildOptions,
-                       quiet: bool, made: tuple[Script, str] | None = None) -> str:
+                       quiet: bool) -> str:
     """Say which language a briefing is read in when it was guessed, and warn of what a
-    language without rules of its own reads unlocalised; the language (`made`'s, if the
-    script was made already: detecting it again costs 50 ms)."""
+    language without rules of its own reads unlocalised; the language."""
     from briefing import pipeline
 
-    language, how = ((made[0].language, made[1]) if made
-                     else pipeline.resolve_language(documents, options))
+    language, how = pipeline.resolve_language(documents, options)
     if how == "detected" and language != "en" and not quiet:
         _say(f"briefing: reading the article as '{language}' (detected; --language sets it)")
     gaps = pipeline.untranslated(language)

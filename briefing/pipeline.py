@@ -2,11 +2,6 @@
 
 Stages report progress through a callback and never touch the terminal; `cli` is the only
 module that does.
-
-Importing this module loads the stages up to the script, not the speech, audio and publishing
-ones (numpy among them): the program's reader, forked at launch, makes the script with
-`make_script` while the command line loads the rest (`read.ahead`), and a build loads them
-when it starts (`load_stages`).
 """
 
 from __future__ import annotations
@@ -20,22 +15,26 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from briefing import atomic
+from briefing.audio import stream
+from briefing.audio.assembly import layout, section_tone
+from briefing.audio.loudness import measure_clip, programme_levelling
 from briefing.compose.script import compose
 from briefing.compose.template import DEFAULT_PAUSES, Pauses
 from briefing.errors import InputError
 from briefing.model import Document, Script, Segment, Tags, Timeline, VoiceSettings
-from briefing.normalize.options import NormalizeOptions
+from briefing.normalize.normalizer import NormalizeOptions, normalize
 from briefing.publish.formats import MAX_CHAPTERS, EncodingOptions
 from briefing.read.language import article_language, canonical_code
 from briefing.read.limits import MAX_BRIEFING_SECONDS, check_length
+from briefing.speech import synthesis as speech
+from briefing.speech.cache import CacheStats, SegmentCache
 from briefing.speech.engines import LIBRARY_LOADERS, Engine, is_speakable, make_engine
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from briefing.publish.cover import Cover
-    from briefing.speech.cache import CacheStats, SegmentCache
 
 
 @dataclass(frozen=True)
@@ -149,8 +148,6 @@ def make_script(documents: list[Document], options: BuildOptions) -> Script:
     words = sum(len(text.split()) for document in documents
                 for text in (document.title or "", *document.points, *document.paragraphs))
     name = documents[0].source if len(documents) == 1 else f"these {len(documents)} articles"
-    from briefing.normalize.normalizer import normalize
-
     check_length(words, options.voice.rate, name, options.max_seconds)
     language, _ = resolve_language(documents, options)
     rules = replace(options.normalize, language=language)
@@ -166,14 +163,6 @@ def make_script(documents: list[Document], options: BuildOptions) -> Script:
                          f"holds at most {MAX_CHAPTERS}: split it into several briefings")
     return script.map_spoken(lambda segment: normalize(segment.text, rules))
 
-
-
-def script_and_language(documents: list[Document], options: BuildOptions
-                        ) -> tuple[Script, str]:
-    """`make_script`, and how its language was chosen (see `resolve_language`), which a
-    front end announces: what the program's reader, forked at launch, makes of the articles
-    while the command line loads the rest (`read.ahead`)."""
-    return make_script(documents, options), resolve_language(documents, options)[1]
 
 
 @dataclass(frozen=True)
@@ -250,33 +239,19 @@ def make_voices(options: BuildOptions, language: str = "en") -> Voices:
     return Voices(content, frame)
 
 
-def preparations(engine: str | None, script: bool = True) -> tuple[Callable[[], object], ...]:
+def preparations(engine: str | None) -> tuple[Callable[[], object], ...]:
     """What every build with `engine` (None: a script, not spoken) does before its first
     segment whatever its articles say, in small steps (each some tens of milliseconds): a
     front end waiting for its articles (a page read in a child: `read.ahead`) takes them
-    meanwhile, and the build finds them done. Without `script`, the steps that only making
-    the script needs are left out (the reader makes it). A step may raise what the build
-    would raise later, where it is reported."""
-    steps: list[Callable[[], object]] = [_load_normalizer] if script else []
+    meanwhile, and the build finds them done. A step may raise what the build would raise
+    later, where it is reported."""
+    steps: list[Callable[[], object]] = [lambda: normalize("1")]  # loads num2words' tables
     if engine is None:
         return tuple(steps)
-    steps.append(load_stages)
     if engine in LIBRARY_LOADERS:
         steps.append(LIBRARY_LOADERS[engine])
     steps += [_load_publishing, _load_tagging]
     return tuple(steps)
-
-
-def _load_normalizer() -> None:
-    from briefing.normalize.normalizer import normalize
-
-    normalize("1")  # loads num2words' tables
-
-
-def load_stages() -> None:
-    """Import the speech and audio stages a build runs (numpy among them, ~0.2 s)."""
-    from briefing.audio import stream  # noqa: F401
-    from briefing.speech import cache, synthesis  # noqa: F401
 
 
 def _load_publishing() -> None:
@@ -297,14 +272,11 @@ def build(
     progress: BuildProgress | None = None,
     voices: Voices | None = None,
     force: bool = False,
-    script: Script | None = None,
 ) -> BuildResult:
     """Build the briefing of `documents` into `target`; see `_build`. However the build ends
-    (an error, Ctrl-C, SIGTERM), what its killed helpers left is swept before it returns.
-    `script`, when given, is `make_script(documents, options)` made already (by the reader
-    forked at launch, say); `voices`, `make_voices(options, script.language)`."""
+    (an error, Ctrl-C, SIGTERM), what its killed helpers left is swept before it returns."""
     try:
-        return _build(documents, target, options, progress, voices, force, script)
+        return _build(documents, target, options, progress, voices, force)
     except BaseException:
         for folder in (target.parent, Path(tempfile.gettempdir())):
             atomic.sweep(folder)
@@ -318,7 +290,6 @@ def _build(
     progress: BuildProgress | None,
     voices: Voices | None,
     force: bool,
-    script: Script | None,
 ) -> BuildResult:
     """Build the briefing of `documents` into `target` (and the transcript beside it).
 
@@ -330,15 +301,9 @@ def _build(
         if progress is not None:
             progress(stage, done, total)
 
-    from briefing.audio import stream
-    from briefing.audio.assembly import layout, section_tone
-    from briefing.audio.loudness import measure_clip, programme_levelling
-    from briefing.speech import synthesis as speech
-    from briefing.speech.cache import SegmentCache
-
     for folder in (target.parent, Path(tempfile.gettempdir())):
         atomic.sweep(folder)  # what builds killed with SIGKILL left behind
-    script = script or make_script(documents, options)
+    script = make_script(documents, options)
     voices = voices or make_voices(options, script.language)
     requests = [speech.Request(segment.spoken, voices.for_segment(segment), _label(i, segment))
                 for i, segment in enumerate(script.segments)]
@@ -429,8 +394,6 @@ def build_time() -> dt.datetime:
 
 
 def open_cache(options: BuildOptions) -> SegmentCache | None:
-    from briefing.speech.cache import SegmentCache
-
     if not options.cache:
         return None
     return SegmentCache(options.cache_dir) if options.cache_dir else SegmentCache.default()

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -272,30 +269,3 @@ def test_only_a_piper_command_run_as_a_program_runs_again_asking_for_huge_pages(
     assert cli.main() == 2
     assert cli.main(["build", missing, "--engine", "piper"]) == 2
     assert len(reruns) == 1
-
-
-def test_a_builds_script_is_made_by_the_reader_beside_the_imports(tmp_path: Path) -> None:
-    """`briefing build` of a text article: the reader forked at launch makes the script while
-    the command line loads the speech and audio stages, so the command line never loads the
-    normalizer, its number tables or the language detector; and it writes the very files of
-    a build that made its script itself (`cli.main`, which forks no reader)."""
-    probe = textwrap.dedent("""
-        import os, sys
-        os.sched_getaffinity = lambda pid: {0, 1}  # forked beside another core: CI has two
-        from briefing.__main__ import main
-        code = main()
-        print(code, *(name in sys.modules for name in
-                      ("briefing.normalize.normalizer", "num2words", "fasttext")))
-    """)
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
-    early = subprocess.run(
-        [sys.executable, "-c", probe, "build", str(EXAMPLE), "-o", str(tmp_path / "a" / "x.mp3"),
-         "--no-cache", "-q"], capture_output=True, text=True, env=env, check=True)
-    assert early.stdout.split() == ["0", "False", "False", "False"], early.stderr
-    subprocess.run(
-        [sys.executable, "-c", "import sys; from briefing.cli import main; sys.exit(main())",
-         "build", str(EXAMPLE), "-o", str(tmp_path / "b" / "x.mp3"), "--no-cache", "-q"],
-        capture_output=True, env=env, check=True)
-    for suffix in (".mp3", ".txt", ".srt", ".vtt", ".chapters.json"):
-        name = "x" + suffix
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()

@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from briefing.normalize.abbreviations import (
     expand_abbreviations,
@@ -57,7 +58,6 @@ from briefing.normalize.numbers import (
     expand_slash_idioms,
     expand_years,
 )
-from briefing.normalize.options import NormalizeOptions as NormalizeOptions  # re-exported
 from briefing.normalize.symbols import (
     drop_unreadable,
     expand_symbols,
@@ -71,6 +71,15 @@ from briefing.normalize.web import drop_urls, expand_phone_numbers, read_urls
 Rule = Callable[[str], str]
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NormalizeOptions:
+    """How to normalize. The defaults suit reading a news article aloud."""
+
+    lexicon: Lexicon | None = None  # user pronunciation lexicon, applied first, whole words
+    drop_urls: bool = False  # read URLs/e-mails compactly by default, drop with this
+    language: str = "en"  # ISO 639 code; other languages use `normalize.lang`'s rules
 
 
 # --------------------------------------------------------------------------- pipeline

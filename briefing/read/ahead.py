@@ -14,11 +14,6 @@ The `briefing` program forks its reader earlier still, before it parses its comm
 (`start_early`, from a guess on the words; `start_reading` then hands it the articles):
 the extractor's import, the longest part of the child's work, starts ~0.1 s sooner, and
 ends before the caller's own imports and preparations do.
-
-That early reader can also make something of the articles once read (`then`: a build's
-script, which loads the normalizer's rules and number tables and detects the language), so
-it does for text files too: the caller, which loads the speech and audio stages meanwhile,
-then never loads what the script needs.
 """
 
 from __future__ import annotations
@@ -44,8 +39,6 @@ from briefing.read.sources import (
 from briefing.speech.isolation import CAN_FORK, Child, ready
 
 Warn = Callable[[str], None]
-Then = Callable[[list[Document]], object]
-"""What to make of the articles once read, in the reader's process (`start_reading`)."""
 
 
 @dataclass(frozen=True)
@@ -56,9 +49,6 @@ class _Read:
     """The articles, or why they could not be read."""
     warnings: list[str]
     """Each warning the reader gave, in order, for the parent to pass on."""
-    made: object = None
-    """`then(result)` when asked for; None if it raised (the caller makes it again, and
-    meets its error where it belongs)."""
 
 
 class Reading:
@@ -70,7 +60,6 @@ class Reading:
         self._documents = documents
         self._child = child
         self._warn = warn
-        self._made: object = None
 
     def documents(self, meanwhile: Sequence[Callable[[], object]] = ()) -> list[Document]:
         """The articles; raises the reader's BriefingError if they could not be read.
@@ -102,13 +91,7 @@ class Reading:
         if isinstance(read.result, BriefingError):
             raise read.result
         self._documents = read.result
-        self._made = read.made
         return read.result
-
-    def made(self) -> object:
-        """What `then` made of the articles (after `documents`); None if it was not asked
-        for, the articles were read in place, or it raised."""
-        return self._made
 
     def cancel(self) -> None:
         """Stop the reader if it still runs (the caller stopped before it needed the
@@ -121,19 +104,17 @@ class Reading:
 
 
 def start_reading(sources: list[str], title: str | None = None, warn: Warn | None = None,
-                  stdin: BinaryIO | None = None, options: ReadOptions | None = None,
-                  then: Then | None = None) -> Reading:
+                  stdin: BinaryIO | None = None, options: ReadOptions | None = None
+                  ) -> Reading:
     """Begin `read_documents(...)`: in a forked child when a source may be a web page or a
     feed (a URL, a saved page, a feed file, standard input), else in place, at once. The
     reader `start_early` forked is given the articles if there is one (`stdin` must then be
-    this process's own), and text files too if there is `then` to make of them
-    (`Reading.made`): it must pickle, as a module's function or a partial of one.
+    this process's own).
 
     Call it before importing anything heavy: the child starts as small as the caller is then.
     """
     early = _take_early()
-    plain = all(_is_plain_file(source) for source in sources)
-    if not CAN_FORK or (plain and (early is None or then is None)):
+    if not CAN_FORK or all(_is_plain_file(source) for source in sources):
         if early is not None:
             early.discard()
         from briefing.read.document import read_documents
@@ -141,11 +122,10 @@ def start_reading(sources: list[str], title: str | None = None, warn: Warn | Non
         return Reading(read_documents(sources, title, warn, stdin, options))
     if early is not None:
         own_stdin = stdin is None or stdin is sys.stdin.buffer
-        child = (early.give(sources, title, stdin is not None, options, then) if own_stdin
-                 else None)
+        child = early.give(sources, title, stdin is not None, options) if own_stdin else None
         if child is not None:
             return Reading(child=child, warn=warn)
-    return Reading(child=Child(_read, sources, title, stdin, options, then), warn=warn)
+    return Reading(child=Child(_read, sources, title, stdin, options), warn=warn)
 
 
 class _EarlyReader:
@@ -155,22 +135,19 @@ class _EarlyReader:
     # A larger job could fill the pipe while the child still imports, and block the caller.
     _MAX_JOB = 60_000
 
-    def __init__(self, web: bool, warm: Callable[[], object] | None) -> None:
+    def __init__(self) -> None:
         job_in, job_out = os.pipe()
-        self._child: Child | None = Child(_read_when_told, job_in, job_out, web, warm)
+        self._child: Child | None = Child(_read_when_told, job_in, job_out)
         os.close(job_in)
         self._job_out = job_out
 
     def give(self, sources: list[str], title: str | None, from_stdin: bool,
-             options: ReadOptions | None, then: Then | None) -> Child | None:
+             options: ReadOptions | None) -> Child | None:
         """Send the child its articles; the child now reading them, or None (discarded) if
-        the job is too large to send without waiting, or will not pickle (a lexicon)."""
-        try:
-            job = pickle.dumps((sources, title, from_stdin, options, then))
-        except (pickle.PicklingError, TypeError, AttributeError):
-            job = b""
+        the job is too large to send without waiting."""
+        job = pickle.dumps((sources, title, from_stdin, options))
         child = self._child
-        if child is None or not job or len(job) > self._MAX_JOB:
+        if child is None or len(job) > self._MAX_JOB:
             self.discard()
             return None
         self._child = None
@@ -196,23 +173,17 @@ class _EarlyReader:
 _early: _EarlyReader | None = None
 
 
-def start_early(arguments: Sequence[str], warm: Callable[[], object] | None = None) -> None:
+def start_early(arguments: Sequence[str]) -> None:
     """Fork the reader now if `arguments` (a command line, the command first) will build or
     script a web page, a feed or standard input, so that importing the extractor starts
-    before the command line's own imports and parsing (~0.1 s sooner); with `warm` (what
-    the caller's `then` will need, loaded while the child waits for its job), for any
-    build or script, if another core can run it. Only a first guess, from the words alone:
-    `start_reading` gives it the articles the parsed command names, or stops it;
-    `discard_early` stops it if nothing did. A wrong guess costs only CPU."""
+    before the command line's own imports and parsing (~0.1 s sooner). Only a first guess,
+    from the words alone: `start_reading` gives it the articles the parsed command names,
+    or stops it; `discard_early` stops it if nothing did. A wrong guess costs only CPU."""
     global _early
-    if not CAN_FORK or _early is not None or not arguments or arguments[0] not in (
-            "build", "script"):
+    if not CAN_FORK or _early is not None or not arguments:
         return
-    web = any(map(_may_be_web, arguments[1:]))
-    # Text is read in a moment: forking for it pays only where the child's work runs beside
-    # the caller's, on a core of its own.
-    if web or (warm is not None and len(os.sched_getaffinity(0)) > 1):
-        _early = _EarlyReader(web, warm)
+    if arguments[0] in ("build", "script") and any(map(_may_be_web, arguments[1:])):
+        _early = _EarlyReader()
 
 
 def discard_early() -> None:
@@ -239,40 +210,29 @@ def _is_plain_file(source: str) -> bool:
             and PurePosixPath(source).suffix.lower() in TEXT_SUFFIXES)
 
 
-def _read_when_told(job_in: int, job_out: int, web: bool,
-                    warm: Callable[[], object] | None) -> _Read | None:
-    """In the early child: load what reading (a page, if `web`) needs and what `warm` loads,
-    then read what the parent sends (None if it closes the pipe without sending)."""
+def _read_when_told(job_in: int, job_out: int) -> _Read | None:
+    """In the early child: load what reading a page needs, then read what the parent sends
+    (None if it closes the pipe without sending)."""
     os.close(job_out)  # else the parent's closing it would never reach us as an end of file
     with contextlib.suppress(Exception):  # a failure is met again, and reported, by reading
-        import briefing.read.document  # noqa: F401
+        import trafilatura  # noqa: F401
 
-        if web:
-            import trafilatura  # noqa: F401
-        if warm is not None:
-            warm()
+        import briefing.read.document  # noqa: F401
     with os.fdopen(job_in, "rb") as pipe:
         job = pipe.read()
     if not job:
         return None
-    sources, title, from_stdin, options, then = pickle.loads(job)
-    return _read(sources, title, sys.stdin.buffer if from_stdin else None, options, then)
+    sources, title, from_stdin, options = pickle.loads(job)
+    return _read(sources, title, sys.stdin.buffer if from_stdin else None, options)
 
 
 def _read(sources: list[str], title: str | None, stdin: BinaryIO | None,
-          options: ReadOptions | None, then: Then | None = None) -> _Read:
-    """In the child: read, keeping the warnings and the error as values for the parent,
-    and make `then` of the articles."""
+          options: ReadOptions | None) -> _Read:
+    """In the child: read, keeping the warnings and the error as values for the parent."""
     from briefing.read.document import read_documents
 
     warnings: list[str] = []
     try:
-        documents = read_documents(sources, title, warnings.append, stdin, options)
+        return _Read(read_documents(sources, title, warnings.append, stdin, options), warnings)
     except BriefingError as error:
         return _Read(error, warnings)
-    made = None
-    if then is not None:
-        # Whatever fails here fails again in the caller, where it is reported in its place.
-        with contextlib.suppress(Exception):
-            made = then(documents)
-    return _Read(documents, warnings, made)

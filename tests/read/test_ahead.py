@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from briefing.errors import BriefingError, EngineError, FetchError, InputError
-from briefing.model import Document
 from briefing.read.ahead import discard_early, start_early, start_reading
 from briefing.read.document import read_documents
 from tests.web_server import WebServer
@@ -187,78 +186,6 @@ def test_a_text_article_stops_the_early_reader(early: None) -> None:
     start_early(["build", "-"])
     assert start_reading([str(EXAMPLE)]).documents() == read_documents([str(EXAMPLE)])
     assert _children() == before
-
-
-def _made_where(documents: list[Document]) -> tuple[int, int]:
-    """Stands for a build's script: something made of the articles, and in which process."""
-    return os.getpid(), len(documents[0].paragraphs)
-
-
-def _refuses(documents: list[Document]) -> object:
-    raise InputError("too long to speak")
-
-
-def _warm() -> None:
-    pass
-
-
-@pytest.mark.parametrize(("arguments", "cores", "forks"), [
-    (["build", "a.txt"], {0, 1}, True),
-    (["script", "a.md", "b.json"], {0, 1}, True),
-    (["build", "a.txt"], {0}, False),  # nothing would run beside it
-    (["build", "page.html"], {0}, True),  # the extractor's import: worth a fork anyway
-    (["read", "a.txt"], {0, 1}, False),
-])
-def test_with_what_to_make_of_them_any_build_or_script_forks_early(
-        early: None, monkeypatch: pytest.MonkeyPatch, arguments: list[str], cores: set[int],
-        forks: bool) -> None:
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: cores)
-    before = _children()
-    start_early(arguments, warm=_warm)
-    assert len(_children() - before) == (1 if forks else 0)
-    discard_early()
-    assert _children() == before
-
-
-@pytest.fixture
-def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Whatever this machine has: a text article forks its reader only beside another core."""
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
-
-
-def test_the_early_reader_makes_what_it_is_asked_of_a_text_article(
-        early: None, two_cores: None) -> None:
-    before = _children()
-    start_early(["build", str(EXAMPLE)], warm=_warm)
-    (reader,) = _children() - before
-    reading = start_reading([str(EXAMPLE)], then=_made_where)
-    assert reading.documents() == read_documents([str(EXAMPLE)])
-    assert reading.made() == (reader, len(read_documents([str(EXAMPLE)])[0].paragraphs))
-    assert _children() == before
-
-
-def test_what_cannot_be_made_is_left_to_the_caller(early: None, two_cores: None) -> None:
-    """The articles still come; the caller makes it again, and meets the error itself."""
-    start_early(["build", str(EXAMPLE)], warm=_warm)
-    reading = start_reading([str(EXAMPLE)], then=_refuses)
-    assert reading.documents() == read_documents([str(EXAMPLE)])
-    assert reading.made() is None
-
-
-def test_what_will_not_pickle_is_made_in_a_child_of_its_own(
-        early: None, two_cores: None) -> None:
-    """A job that will not pickle (a lexicon's mapping, here a lambda) cannot go down the
-    early reader's pipe: a reader forked then, with it in memory, makes it instead."""
-    start_early(["build", str(EXAMPLE)], warm=_warm)
-    reading = start_reading([str(EXAMPLE)], then=lambda documents: os.getpid())
-    reading.documents()
-    assert reading.made() not in (None, os.getpid())
-
-
-def test_a_text_article_is_read_in_place_without_an_early_reader() -> None:
-    reading = start_reading([str(EXAMPLE)], then=_made_where)
-    assert reading.documents() == read_documents([str(EXAMPLE)])
-    assert reading.made() is None  # nothing to gain from a fork: the caller makes it
 
 
 def test_standard_input_is_read_by_the_early_reader() -> None:
