@@ -526,14 +526,13 @@ def page_weight(server: PageServer, audio_name: str) -> dict[str, int]:
             "page.css": len(server.get("/static/page.css")),
             "page.js": len(server.get("/static/page.js"))}
 
-# Runs `briefing` as its entry point does, and writes the wall-clock time at which synthesis
-# starts its first child (the first segment is spoken from then on) to the file named first on
-# the command line: the start-up row (interpreter, imports, reading, script, engines) ends there.
+# Runs `briefing` as its entry point does (`briefing.__main__`, with the reader it forks at
+# launch), and writes the wall-clock time at which synthesis starts its first child (the first
+# segment is spoken from then on) to the file named first on the command line: the start-up
+# row (interpreter, imports, reading, script, engines) ends there.
 FIRST_SEGMENT_PROBE = textwrap.dedent(r"""
     import os, sys, time
     mark = sys.argv.pop(1)
-    # As briefing.cli.main does, before numpy's first import.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     import briefing.speech.isolation as isolation  # light: no numpy, no engine
     run_concurrently = isolation.run_concurrently
     def first(*args, **kwargs):
@@ -542,7 +541,7 @@ FIRST_SEGMENT_PROBE = textwrap.dedent(r"""
                 note.write(repr(time.time()))
         return run_concurrently(*args, **kwargs)
     isolation.run_concurrently = first
-    from briefing.cli import main
+    from briefing.__main__ import main
     sys.exit(main())
 """)
 
