@@ -3,10 +3,10 @@ written out in order, so that no build ever holds its programme whole.
 
 A clip's facts (where its sound starts and ends, and its loudness measurements) are made by
 `ANALYSIS` as each clip comes back from synthesis, while the next are spoken, and cached
-beside the clip; the programme's
-loudness is then a sum over them (`loudness.programme_levelling`), and `samples` levels each
-clip as it goes out (the limiter runs only on clips whose scaled peak would exceed the
-ceiling). Memory is one clip and the facts' few bytes per 100 ms, whatever the length.
+beside the clip; the programme's loudness is then a sum over them
+(`loudness.programme_levelling`), and `samples` levels each clip as it goes out (the limiter
+runs only on clips whose scaled peak would exceed the ceiling). Memory is one clip and the
+facts' few bytes per 100 ms, whatever the length.
 """
 
 from __future__ import annotations

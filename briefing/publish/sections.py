@@ -120,9 +120,9 @@ def write_sections(path: Path, programme: Sectioned, store: SegmentCache,
     encoded (`workers` at a time) and stored.
 
     With `check_above` (dBTP), each section encoded is decoded, as a player would (by
-    libmpg123, on the same thread, `decoding.decode_mp3`), and one
-    whose decoded peaks exceed it (a codec smears sharp transients into overs) is encoded
-    again from slightly quieter samples. The sections go to the file as they come, in order,
+    libmpg123, on the same thread: `decoding.decode_mp3`), and one whose decoded peaks
+    exceed it (a codec smears sharp transients into overs) is encoded again from slightly
+    quieter samples. The sections go to the file as they come, in order,
     a few at a time, so memory stays flat with the programme's length; a section is stored
     only once it is final.
     """
