@@ -177,6 +177,18 @@ def test_a_missing_encoder_names_the_fix(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_missing_mp3_decoder_names_the_fix(tmp_path: Path) -> None:
+    code = ("import sys; sys.modules['soundfile'] = None; "
+            "from briefing.cli import main; sys.exit(main(sys.argv[1:]))")
+    process = subprocess.run(
+        [sys.executable, "-c", code, "build", str(EXAMPLE), "-o", str(tmp_path / "x.mp3"),
+         "--no-cache"], capture_output=True, text=True, cwd=ROOT)
+    assert process.returncode == 1
+    assert "soundfile not found" in process.stderr and "pip install soundfile" in process.stderr
+    assert len(process.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_mp3_needs_no_ffmpeg(tmp_path: Path) -> None:
     # LAME encodes it and libmpg123 checks it, both in process.
     process = _build_without_ffmpeg(tmp_path / "x.mp3")

@@ -71,8 +71,11 @@ def decode_mp3(frames: bytes) -> np.ndarray:
     decoding, and of the same length. libsndfile lets go of the GIL while it decodes, so
     sections are checked in parallel on threads.
     """
-    import soundfile  # only where MP3 sections are checked
-
+    try:
+        import soundfile  # only where MP3 sections are checked
+    except ImportError:  # a broken install: the package depends on it
+        raise EncoderError("soundfile not found (it decodes the MP3 to check its peaks): "
+                           "`pip install soundfile`") from None
     try:
         samples, _ = soundfile.read(io.BytesIO(frames), dtype="int16", always_2d=True)
     except soundfile.SoundFileError as error:  # one built without MP3: "not recognised"
