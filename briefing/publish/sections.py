@@ -148,7 +148,8 @@ def write_sections(path: Path, programme: Sectioned, store: SegmentCache,
 
     def encode(index: int, quieter_db: float = 0.0) -> _Made:
         """Encode the section and, with a limit, decode it to measure its peak (on a pool
-        thread: LAME, libmpg123 and most of numpy let go of the GIL)."""
+        thread: LAME, libmpg123 and most of numpy let go of the GIL). A section made again
+        quieter is not checked again: its first peak is what is stored."""
         frames = _lame(programme.render(index, quieter_db), rate, kbps)
         made = _count_frames(frames)
         if made != plan.sections[index].frames:
@@ -156,8 +157,8 @@ def write_sections(path: Path, programme: Sectioned, store: SegmentCache,
                                f"not {plan.sections[index].frames}")
         # A section decodes alone as it does in the stream: it starts with an empty bit
         # reservoir after the silence that ends the one before.
-        peak = (mp3_true_peak(frames, rate, check_above) if check_above is not None
-                else -math.inf)
+        peak = (mp3_true_peak(frames, rate, check_above)
+                if check_above is not None and not quieter_db else -math.inf)
         return _Made(frames, peak, crc16(frames))
 
     done = 0
